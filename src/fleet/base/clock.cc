@@ -1,0 +1,10 @@
+#include "fleet/base/clock.h"
+
+namespace fleet {
+
+SystemClock& SystemClock::instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace fleet
