@@ -7,19 +7,22 @@
 
 namespace fleet::etcd {
 
+// The `{}` initializers let callers name only the fields they set (`{.endpoints = urls}`) under
+// -Wextra's missing-field-initializers.
+
 struct TlsOptions {
-  std::string ca_file;    // PEM bundle of CAs that sign etcd's certificate; empty: system roots
-  std::string cert_file;  // PEM client certificate, for etcd's --client-cert-auth
-  std::string key_file;   // PEM key of cert_file
+  std::string ca_file{};    // PEM bundle of CAs that sign etcd's certificate; empty: system roots
+  std::string cert_file{};  // PEM client certificate, for etcd's --client-cert-auth
+  std::string key_file{};   // PEM key of cert_file
 };
 
 struct ClientOptions {
   // Client URLs, "http://host:port" or "https://host:port"; the client fails over between them.
-  std::vector<std::string> endpoints;
-  TlsOptions tls;  // used for https endpoints
+  std::vector<std::string> endpoints{};
+  TlsOptions tls{};  // used for https endpoints
   // etcd user and password; empty username: no authentication.
-  std::string username;
-  std::string password;
+  std::string username{};
+  std::string password{};
   // Deadline of each request, failover to other endpoints included.
   std::chrono::milliseconds request_timeout{5000};
 };

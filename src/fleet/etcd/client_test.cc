@@ -6,6 +6,8 @@
 
 #include "fleet/etcd/testing/etcd_test_base.h"
 
+#include "fixtures/eventually.h"
+
 namespace fleet::etcd {
 namespace {
 
@@ -243,6 +245,19 @@ TEST_F(ClientTest, StatusAndMembersDescribeTheServer) {
   ASSERT_TRUE(members.has_value());
   ASSERT_EQ(members->size(), 1u);
   EXPECT_EQ((*members)[0].client_urls, std::vector<std::string>{server_->endpoint()});
+}
+
+TEST_F(ClientTest, RequestsSucceedAgainAsSoonAsARestartedEtcdIsHealthy) {
+  ASSERT_TRUE(client_->put(key("k"), "before"));
+  server_->stop();
+  auto refused = client_->put(key("k"), "while down");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable) << refused.error().message;
+  server_->start();
+  // One request timeout, no more: the channel has kept reconnecting while etcd was down.
+  auto put = client_->put(key("k"), "after");
+  ASSERT_TRUE(put.has_value()) << put.error().message;
+  EXPECT_EQ(client_->get(key("k")).value()->value, "after");
 }
 
 TEST(ClientUnreachableTest, ErrorNamesTheEndpointAndWhatToCheck) {

@@ -112,13 +112,16 @@ void LeaseSession::run() {
     keep_alive_over(endpoint);
     if (stopping()) return;
     pool.skip(endpoint);
-    std::unique_lock lock(mu_);
-    if (clock_.now() >= expiry_) {
-      lock.unlock();
+    bool expired = false;
+    {
+      std::lock_guard lock(mu_);
+      expired = clock_.now() >= expiry_;
+    }
+    if (expired) {
       mark_lost("no keep-alive answered within the lease's TTL (etcd unreachable)");
       return;
     }
-    cv_.wait_for(lock, kReconnectPause, [this] { return stopping_; });
+    pool.pause(pool.preferred(), kReconnectPause, [this] { return stopping(); });
   }
 }
 

@@ -29,9 +29,9 @@ struct KeyValue {
 std::string prefix_end(std::string_view prefix);
 
 struct RangeOptions {
-  std::string range_end;  // empty: only the key itself; prefix_end(key): the whole prefix
-  int64_t limit = 0;      // 0: no limit
-  Revision revision = 0;  // 0: newest; older revisions fail with kOutOfRange once compacted
+  std::string range_end{};  // empty: only the key itself; prefix_end(key): the whole prefix
+  int64_t limit = 0;        // 0: no limit
+  Revision revision = 0;    // 0: newest; older revisions fail with kOutOfRange once compacted
   bool keys_only = false;
   bool count_only = false;
   bool serializable = false;  // served by the member alone: faster, possibly stale

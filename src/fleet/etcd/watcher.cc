@@ -40,7 +40,6 @@ Watcher::~Watcher() {
     stopping_ = true;
     if (stream_) stream_->context->TryCancel();
   }
-  stop_cv_.notify_all();
   thread_.join();
 }
 
@@ -95,9 +94,10 @@ std::optional<Error> Watcher::stream_once(size_t endpoint, bool& connected) {
     request->set_start_revision(next_revision_);
     request->set_prev_kv(options_.prev_kv);
     request->set_progress_notify(options_.progress_notify);
+    // Under mu_ like request_progress(): a gRPC stream takes one write at a time.
+    stream.rpc->Write(create);
     stream_ = &stream;
   }
-  stream.rpc->Write(create);
 
   std::optional<Error> cancelled;
   pb::WatchResponse response;
@@ -181,8 +181,11 @@ void Watcher::deliver(WatchUpdate update) {
 }
 
 bool Watcher::wait_or_stop(std::chrono::milliseconds pause) {
-  std::unique_lock lock(mu_);
-  return !stop_cv_.wait_for(lock, pause, [this] { return stopping_; });
+  auto& pool = client_.connections();
+  return pool.pause(pool.preferred(), pause, [this] {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  });
 }
 
 }  // namespace fleet::etcd

@@ -7,7 +7,6 @@
 // re-lists and starts a new watcher from the listed revision (the list-then-watch pattern).
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,8 +23,8 @@ namespace fleet::etcd {
 class Client;
 
 struct WatchOptions {
-  std::string key;
-  std::string range_end;        // prefix_end(key) watches the prefix; empty: only `key`
+  std::string key{};
+  std::string range_end{};      // prefix_end(key) watches the prefix; empty: only `key`
   Revision start_revision = 0;  // first revision to deliver; 0: changes after now
   bool prev_kv = false;         // deliver each key's previous value with its event
   bool progress_notify = true;  // etcd tells a quiet watch, now and then, how far it has seen
@@ -84,7 +83,6 @@ class Watcher {
   const Callback on_update_;
 
   mutable std::mutex mu_;
-  std::condition_variable stop_cv_;
   bool stopping_ = false;       // guarded by mu_
   bool ended_ = false;          // guarded by mu_: compacted, no more streams
   Stream* stream_ = nullptr;    // guarded by mu_: the live stream, for cancel and progress

@@ -5,6 +5,8 @@
 #include "fleet/etcd/testing/etcd_test_base.h"
 #include "fleet/etcd/testing/watch_recorder.h"
 
+#include "fixtures/eventually.h"
+
 namespace fleet::etcd {
 namespace {
 
@@ -73,7 +75,9 @@ TEST_F(WatcherTest, ProgressRequestReportsTheRevisionSeenSoFar) {
       },
       kDeadline));
   for (const auto& update : recorder.updates()) {
-    if (update.kind == WatchUpdate::Kind::kProgress) EXPECT_GE(update.revision, *written);
+    if (update.kind == WatchUpdate::Kind::kProgress) {
+      EXPECT_GE(update.revision, *written);
+    }
   }
 }
 
@@ -94,7 +98,8 @@ TEST_F(WatcherTest, ResumesAcrossAnEtcdRestartWithoutLosingOrRepeatingAnEvent) {
   ASSERT_TRUE(recorder.wait_for(WatchUpdate::Kind::kDisconnected, kDeadline));
   server_->start();
   // Written while the watcher is still away: it must catch up on these after it reconnects.
-  ASSERT_TRUE(client_->put(key("3"), "while away"));
+  auto away = client_->put(key("3"), "while away");
+  ASSERT_TRUE(away.has_value()) << away.error().message;
   ASSERT_TRUE(client_->erase(key("1")));
   ASSERT_TRUE(recorder.wait_for(WatchUpdate::Kind::kResumed, kDeadline));
   ASSERT_TRUE(client_->put(key("4"), "after"));

@@ -1,5 +1,6 @@
 #include "fleet/etcd/internal/connection_pool.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -119,6 +120,20 @@ Status ConnectionPool::authorize(grpc::ClientContext& context, size_t index, Dea
 void ConnectionPool::forget_token() {
   std::lock_guard lock(mu_);
   token_.clear();
+}
+
+bool ConnectionPool::pause(size_t index, std::chrono::milliseconds pause,
+                           const std::function<bool()>& stopped) {
+  constexpr std::chrono::milliseconds kSlice{50};
+  auto& channel = *connections_[index]->channel;
+  const auto until = std::chrono::system_clock::now() + pause;
+  while (!stopped()) {
+    auto now = std::chrono::system_clock::now();
+    if (now >= until) return true;
+    channel.WaitForStateChange(channel.GetState(/*try_to_connect=*/true),
+                               std::min(until, now + kSlice));
+  }
+  return false;
 }
 
 std::string ConnectionPool::all_urls() const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +54,15 @@ class ConnectionPool {
   bool has_credentials() const { return !username_.empty(); }
   // etcd refused the token (expired): the next authorize() authenticates again.
   void forget_token();
+
+  // Waits `pause` before a retry, or less once `stopped()` returns true (checked every 50 ms);
+  // returns false when stopped. The wait is spent on endpoint `index`'s channel, asking it to
+  // connect: gRPC advances a connection attempt only while some thread waits on the channel, and
+  // fail-fast calls return at once, so a retry loop that slept instead would find the channel
+  // still down long after etcd came back.
+  bool pause(
+      size_t index, std::chrono::milliseconds pause,
+      const std::function<bool()>& stopped = [] { return false; });
 
   std::chrono::milliseconds request_timeout() const { return request_timeout_; }
   std::string all_urls() const;

@@ -2,8 +2,8 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
-#include <thread>
 
 #include "fleet/etcd/internal/connection_pool.h"
 #include "fleet/etcd/internal/grpc_error.h"
@@ -14,6 +14,15 @@ namespace fleet::etcd::internal {
 // the next one is tried, round after round, until the request timeout; an expired auth token is
 // renewed once. A write that failed as unavailable may still have been applied: guarded writes
 // then see their compare fail and re-read, which is the behaviour callers must handle anyway.
+//
+// An attempt that gets no answer within a third of the timeout moves on as well: a follower whose
+// leader just died accepts the request but raft drops the proposal, and etcd would hold it for
+// seconds. Every request fleet makes is small (pages of at most 10,000 keys, transactions of at
+// most 128 operations), so such silence means a stuck member, not a slow answer.
+//
+// Requests ask for a member with a leader ("hasleader"): a member cut off from its cluster refuses
+// at once, and the request moves on, instead of holding it until etcd's own timeout while raft
+// drops its proposals.
 template <class Stub, class Request, class Response>
 Result<Response> unary_call(ConnectionPool& pool, std::unique_ptr<Stub> Connection::*stub,
                             grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
@@ -21,11 +30,16 @@ Result<Response> unary_call(ConnectionPool& pool, std::unique_ptr<Stub> Connecti
                             const Request& request, std::string_view what) {
   using Clock = std::chrono::system_clock;
   const auto deadline = Clock::now() + pool.request_timeout();
+  const auto attempt_timeout =
+      std::max<Clock::duration>(pool.request_timeout() / 3, std::chrono::seconds(1));
   bool renewed_token = false;
+  // Why the last endpoint refused: a more useful report than the deadline that ends the retries.
+  std::optional<Error> last_refusal;
   for (size_t attempt = 1;; ++attempt) {
     size_t index = pool.preferred();
     grpc::ClientContext context;
-    context.set_deadline(deadline);
+    context.set_deadline(std::min(deadline, Clock::now() + attempt_timeout));
+    context.AddMetadata("hasleader", "true");
     if (auto authorized = pool.authorize(context, index, deadline); !authorized) {
       return fail(authorized.error());
     }
@@ -38,17 +52,19 @@ Result<Response> unary_call(ConnectionPool& pool, std::unique_ptr<Stub> Connecti
       renewed_token = true;
       continue;
     }
-    bool out_of_time = Clock::now() >= deadline;
-    if (!worth_another_endpoint(result) || out_of_time) {
-      bool tried_all = attempt >= pool.size();
-      return fail(from_grpc(result, tried_all ? pool.all_urls() : pool.endpoint(index).url, what));
+    bool tried_all = attempt >= pool.size();
+    auto error = from_grpc(result, tried_all ? pool.all_urls() : pool.endpoint(index).url, what);
+    bool silent = result.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+    if (!silent && !worth_another_endpoint(result)) return fail(std::move(error));
+    if (!silent) last_refusal = error;
+    if (Clock::now() >= deadline) {
+      return fail(silent && last_refusal ? std::move(*last_refusal) : std::move(error));
     }
     pool.skip(index);
     // After a full round of refusals give etcd a moment (a leader election, a restart).
     if (attempt % pool.size() == 0) {
-      auto pause =
-          std::min<Clock::duration>(std::chrono::milliseconds(100), deadline - Clock::now());
-      std::this_thread::sleep_for(pause);
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      pool.pause(pool.preferred(), std::min(left, std::chrono::milliseconds(100)));
     }
   }
 }
