@@ -7,7 +7,6 @@
 #include "fleet/etcd/watcher.h"
 
 #include "fixtures/etcd_cluster.h"
-#include "fixtures/eventually.h"
 
 namespace fleet::etcd {
 namespace {
@@ -68,12 +67,7 @@ TEST_F(FailoverTest, AWatchContinuesOnAnotherMemberWithoutLosingAnEvent) {
   auto watcher = Watcher::start(
       *client_, {.key = "/failover/watch/", .range_end = prefix_end("/failover/watch/")},
       recorder.callback());
-  ASSERT_TRUE(fleet::testing::eventually(
-      [&] {
-        watcher->request_progress();
-        return recorder.wait_for(WatchUpdate::Kind::kProgress, std::chrono::milliseconds(100));
-      },
-      kDeadline));
+  ASSERT_TRUE(recorder.wait_until_watching(*watcher, kDeadline));
   ASSERT_TRUE(client_->put("/failover/watch/1", "a"));
   ASSERT_EQ(recorder.wait_for_events(1, kDeadline).size(), 1u);
 

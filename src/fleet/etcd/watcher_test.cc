@@ -5,8 +5,6 @@
 #include "fleet/etcd/testing/etcd_test_base.h"
 #include "fleet/etcd/testing/watch_recorder.h"
 
-#include "fixtures/eventually.h"
-
 namespace fleet::etcd {
 namespace {
 
@@ -48,12 +46,7 @@ TEST_F(WatcherTest, FromNowSeesOnlyLaterChangesWithinItsRange) {
       Watcher::start(*client_, {.key = prefix_, .range_end = prefix_end(prefix_), .prev_kv = true},
                      recorder.callback());
   // The watch is in place once etcd answers a progress request for it.
-  ASSERT_TRUE(fleet::testing::eventually(
-      [&] {
-        watcher->request_progress();
-        return recorder.wait_for(WatchUpdate::Kind::kProgress, std::chrono::milliseconds(100));
-      },
-      kDeadline));
+  ASSERT_TRUE(recorder.wait_until_watching(*watcher, kDeadline));
   ASSERT_TRUE(client_->put("/elsewhere/" + prefix_, "not watched"));
   ASSERT_TRUE(client_->put(key("before"), "y"));
 
@@ -68,12 +61,7 @@ TEST_F(WatcherTest, ProgressRequestReportsTheRevisionSeenSoFar) {
   ASSERT_TRUE(written.has_value());
   WatchRecorder recorder;
   auto watcher = Watcher::start(*client_, prefix_watch(), recorder.callback());
-  ASSERT_TRUE(fleet::testing::eventually(
-      [&] {
-        watcher->request_progress();
-        return recorder.wait_for(WatchUpdate::Kind::kProgress, std::chrono::milliseconds(100));
-      },
-      kDeadline));
+  ASSERT_TRUE(recorder.wait_until_watching(*watcher, kDeadline));
   for (const auto& update : recorder.updates()) {
     if (update.kind == WatchUpdate::Kind::kProgress) {
       EXPECT_GE(update.revision, *written);
@@ -84,12 +72,7 @@ TEST_F(WatcherTest, ProgressRequestReportsTheRevisionSeenSoFar) {
 TEST_F(WatcherTest, ResumesAcrossAnEtcdRestartWithoutLosingOrRepeatingAnEvent) {
   WatchRecorder recorder;
   auto watcher = Watcher::start(*client_, prefix_watch(), recorder.callback());
-  ASSERT_TRUE(fleet::testing::eventually(
-      [&] {
-        watcher->request_progress();
-        return recorder.wait_for(WatchUpdate::Kind::kProgress, std::chrono::milliseconds(100));
-      },
-      kDeadline));
+  ASSERT_TRUE(recorder.wait_until_watching(*watcher, kDeadline));
   ASSERT_TRUE(client_->put(key("1"), "before"));
   ASSERT_TRUE(client_->put(key("2"), "before"));
   ASSERT_EQ(recorder.wait_for_events(2, kDeadline).size(), 2u);

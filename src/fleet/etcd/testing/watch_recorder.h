@@ -9,6 +9,8 @@
 
 #include "fleet/etcd/watcher.h"
 
+#include "fixtures/eventually.h"
+
 namespace fleet::etcd::testing {
 
 class WatchRecorder {
@@ -38,6 +40,17 @@ class WatchRecorder {
       }
       return false;
     });
+  }
+
+  // Asks `watcher` for progress until a progress update arrives: proof that etcd has created the
+  // watch, so later writes are certain to be seen. False if none arrived within `deadline`.
+  bool wait_until_watching(Watcher& watcher, std::chrono::milliseconds deadline) {
+    return fleet::testing::eventually(
+        [&] {
+          watcher.request_progress();
+          return wait_for(WatchUpdate::Kind::kProgress, std::chrono::milliseconds(100));
+        },
+        deadline);
   }
 
   std::vector<WatchUpdate> updates() {
