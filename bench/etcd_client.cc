@@ -19,11 +19,10 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <linux/magic.h>
-#include <sys/vfs.h>
 
 #include "fleet/etcd/client.h"
 
+#include "common/storage_medium.h"
 #include "fixtures/etcd_server.h"
 
 namespace {
@@ -86,13 +85,6 @@ std::string key_for(int thread, long sequence, int op) {
   return buffer;
 }
 
-// etcd fsyncs every commit, so its data directory's medium bounds every figure.
-std::string medium_of(const std::filesystem::path& dir) {
-  struct statfs info {};
-  if (::statfs(dir.c_str(), &info) != 0) return "unknown";
-  return info.f_type == TMPFS_MAGIC ? "tmpfs" : "disk";
-}
-
 void print(const std::string& head, const Figures& f, const std::string& data) {
   std::printf(
       "{%s,\"ops_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"requests\":%ld,\"errors\":%ld,"
@@ -125,7 +117,7 @@ int main(int argc, char** argv) {
     std::cerr << "bench_etcd_client: starting a private etcd on loopback\n";
     server = std::make_unique<fleet::testing::EtcdServer>();
     endpoints = {server->endpoint()};
-    data = medium_of(server->data_dir());
+    data = fleet::bench::storage_medium(server->data_dir());
   } else {
     for (auto& url : CLI::detail::split(endpoints_flag, ',')) endpoints.push_back(url);
   }

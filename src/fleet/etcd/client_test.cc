@@ -147,6 +147,24 @@ TEST_F(ClientTest, ConcurrentIncrementsThroughGuardedWritesLoseNoUpdate) {
   EXPECT_EQ(client_->get(key("counter")).value()->value, std::to_string(kWriters * kIncrements));
 }
 
+TEST_F(ClientTest, ARangeCompareHoldsOnlyWhenEveryKeyInTheRangeMatches) {
+  auto delete_if_unused = [&] {
+    return client_->commit({Compare::none_under(key("users/"))}, {Op::erase(key("body"))});
+  };
+  ASSERT_TRUE(client_->put(key("body"), "text"));
+  ASSERT_TRUE(client_->put(key("users/a"), ""));
+  ASSERT_TRUE(client_->put(key("users/b"), ""));
+  auto in_use = delete_if_unused();
+  ASSERT_FALSE(in_use.has_value());
+  EXPECT_EQ(in_use.error().code, ErrorCode::kFailedPrecondition);
+
+  ASSERT_TRUE(client_->erase(key("users/a")));
+  EXPECT_FALSE(delete_if_unused().has_value()) << "one user is left";
+  ASSERT_TRUE(client_->erase(key("users/b")));
+  ASSERT_TRUE(delete_if_unused().has_value());
+  EXPECT_EQ(client_->get(key("body")).value(), std::nullopt);
+}
+
 TEST_F(ClientTest, TxnRunsTheFailureBranchToReadWhatChanged) {
   ASSERT_TRUE(client_->put(key("state"), "launched"));
   Txn txn;

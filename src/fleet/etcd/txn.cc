@@ -24,6 +24,12 @@ Compare Compare::value_is(std::string key, std::string value) {
   return c;
 }
 
+Compare Compare::none_under(std::string prefix) {
+  Compare c = absent(std::move(prefix));
+  c.range_end = prefix_end(c.key);
+  return c;
+}
+
 Compare Compare::make(std::string key, Target target, Relation relation, int64_t number) {
   Compare c;
   c.key = std::move(key);

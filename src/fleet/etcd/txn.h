@@ -24,6 +24,9 @@ struct Compare {
   Relation relation = Relation::kEqual;
   int64_t number = 0;  // for every target but kValue
   std::string value;   // for kValue
+  // Non-empty: the compare holds only if it holds for every key in [key, range_end); over an
+  // empty range it compares as a key that does not exist (version, revisions and lease 0).
+  std::string range_end{};
 
   // The key does not exist (its version is 0).
   static Compare absent(std::string key);
@@ -32,6 +35,8 @@ struct Compare {
   // The key was last written at `revision` (0: does not exist): the usual optimistic guard.
   static Compare mod_revision_is(std::string key, Revision revision);
   static Compare value_is(std::string key, std::string value);
+  // No key starts with `prefix`.
+  static Compare none_under(std::string prefix);
   static Compare make(std::string key, Target target, Relation relation, int64_t number);
 };
 

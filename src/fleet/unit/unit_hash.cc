@@ -1,5 +1,6 @@
 #include "fleet/unit/unit_hash.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -47,6 +48,16 @@ Result<UnitHash> UnitHash::from_hex(std::string_view hex) {
     if (high < 0 || low < 0) return bad();
     hash.bytes_[i] = static_cast<uint8_t>(high << 4 | low);
   }
+  return hash;
+}
+
+Result<UnitHash> UnitHash::from_bytes(std::string_view bytes) {
+  if (bytes.size() != kSize) {
+    return fail(ErrorCode::kInvalidArgument,
+                "unit hash has " + std::to_string(bytes.size()) + " bytes, not 20 (a SHA1)");
+  }
+  UnitHash hash;
+  std::copy(bytes.begin(), bytes.end(), hash.bytes_.begin());
   return hash;
 }
 

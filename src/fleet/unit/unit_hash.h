@@ -27,6 +27,12 @@ class UnitHash {
   // Parses 40 hex digits (either case). kInvalidArgument for anything else.
   static Result<UnitHash> from_hex(std::string_view hex);
 
+  // The 20 raw bytes, as fleet's etcd records store them. kInvalidArgument for any other size.
+  static Result<UnitHash> from_bytes(std::string_view bytes);
+  std::string_view bytes() const {
+    return {reinterpret_cast<const char*>(bytes_.data()), bytes_.size()};
+  }
+
   // 40 lowercase hex digits, as the API's `hash` and `--full` show it.
   std::string hex() const;
   // The first 7 hex digits, as list output shows it: "e55c0ae".

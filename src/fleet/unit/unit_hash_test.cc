@@ -28,6 +28,15 @@ TEST(UnitHashTest, HexRoundTripsInEitherCase) {
   EXPECT_EQ(UnitHash::from_hex(upper), hash);
 }
 
+TEST(UnitHashTest, RawBytesRoundTripAndOnlyTwentyOfThem) {
+  auto hash = UnitHash::of("unit");
+  ASSERT_EQ(hash.bytes().size(), UnitHash::kSize);
+  EXPECT_EQ(UnitHash::from_bytes(hash.bytes()), hash);
+  auto short_hash = UnitHash::from_bytes(hash.bytes().substr(1));
+  ASSERT_FALSE(short_hash.has_value());
+  EXPECT_EQ(short_hash.error().message, "unit hash has 19 bytes, not 20 (a SHA1)");
+}
+
 TEST(UnitHashTest, OrdersAndCompares) {
   auto low = UnitHash::from_hex("00" + std::string(38, 'f')).value();
   auto high = UnitHash::from_hex("01" + std::string(38, '0')).value();

@@ -37,6 +37,7 @@ pb::CompareResult to_proto(Compare::Relation relation) {
 
 void fill(const Compare& compare, etcdserverpb::Compare& out) {
   out.set_key(compare.key);
+  if (!compare.range_end.empty()) out.set_range_end(compare.range_end);
   out.set_target(to_proto(compare.target));
   out.set_result(to_proto(compare.relation));
   switch (compare.target) {

@@ -1,0 +1,170 @@
+#include "fleet/engine/engine.h"
+
+#include <cmath>
+
+#include <spdlog/spdlog.h>
+
+#include "fleet/engine/scheduler.h"
+
+namespace fleet::engine {
+namespace {
+
+// How long a leader waits for its cache to show its own writes before planning again anyway.
+constexpr std::chrono::seconds kOwnWritesDeadline{5};
+// A burst of changes postpones planning by at most this many debounce periods.
+constexpr int kMaxDebounces = 10;
+
+int64_t leadership_ttl_seconds(std::chrono::milliseconds interval) {
+  auto ttl = std::ceil(5 * std::chrono::duration<double>(interval).count());
+  return std::max<int64_t>(1, static_cast<int64_t>(ttl));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::start(registry::Registry& registry, EngineOptions options,
+                                              const Clock& clock) {
+  std::unique_ptr<Engine> engine(new Engine(registry, std::move(options), clock));
+  auto election = LeaderElection::start(
+      registry,
+      {.machine_id = engine->options_.machine_id,
+       .ttl_seconds = leadership_ttl_seconds(engine->options_.reconcile_interval)},
+      clock);
+  if (!election) return fail(election.error());
+  engine->election_ = std::move(*election);
+  auto leader_key = registry::WatchCache<registry::LeaderRecord>::start(
+      registry.client(), registry.keys().engine_leader(), registry::decode_leader,
+      [e = engine.get()] { e->poke(); });
+  if (!leader_key) return fail(leader_key.error());
+  engine->leader_key_ = std::move(*leader_key);
+  engine->thread_ = std::thread([e = engine.get()] { e->run(); });
+  return engine;
+}
+
+Engine::Engine(registry::Registry& registry, EngineOptions options, const Clock& clock)
+    : registry_(registry), options_(std::move(options)), clock_(clock) {}
+
+Engine::~Engine() { stop(); }
+
+void Engine::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  view_.reset();
+}
+
+Status Engine::resign() {
+  stop();
+  return election_->resign();
+}
+
+bool Engine::leading() const { return election_->leading(); }
+
+EngineStats Engine::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+etcd::LeaseId Engine::lease() const { return election_->lease(); }
+
+void Engine::count(uint64_t EngineStats::*counter, uint64_t by) {
+  std::lock_guard lock(mu_);
+  stats_.*counter += by;
+}
+
+void Engine::poke() {
+  {
+    std::lock_guard lock(mu_);
+    poked_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Engine::run() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait_for(lock, options_.reconcile_interval, [&] { return stopping_ || poked_; });
+    if (stopping_) return;
+    auto burst_end = std::chrono::steady_clock::now() + kMaxDebounces * options_.debounce;
+    poked_ = false;
+    while (std::chrono::steady_clock::now() < burst_end &&
+           cv_.wait_for(lock, options_.debounce, [&] { return stopping_ || poked_; })) {
+      if (stopping_) return;
+      poked_ = false;
+    }
+    lock.unlock();
+    pass();
+    lock.lock();
+  }
+}
+
+bool Engine::take_or_keep_leadership() {
+  auto holder = leader_key_->get(registry_.keys().engine_leader());
+  const bool ours = holder && holder->lease == election_->lease();
+  if (!ours) {
+    if (view_) spdlog::warn("engine: machine={} lost the engine leadership", options_.machine_id);
+    view_.reset();
+    // Another engine of this version or newer leads: nothing to do until its key goes.
+    if (holder && holder->record.version >= kEngineVersion) return false;
+    auto won = election_->campaign();
+    if (!won) {
+      spdlog::error("engine: campaign failed: {}", won.error().message);
+      count(&EngineStats::errors);
+      return false;
+    }
+    if (!*won) return false;
+    spdlog::info("engine: machine={} is the engine leader", options_.machine_id);
+  }
+  if (!election_->leading()) {  // our lease ran out: etcd will refuse our writes anyway
+    view_.reset();
+    return false;
+  }
+  return true;
+}
+
+void Engine::pass() {
+  if (!take_or_keep_leadership()) return;
+  if (!view_) {
+    auto view = ClusterView::start(registry_, [this] { poke(); });
+    if (!view) {
+      spdlog::error("engine: cannot read the cluster from etcd: {}", view.error().message);
+      count(&EngineStats::errors);
+      return;
+    }
+    view_ = std::move(*view);
+  }
+  auto snapshot = view_->snapshot();
+  auto plan = Scheduler::plan(snapshot.state);
+  auto writes = ClusterView::writes_for(plan, snapshot);
+  count(&EngineStats::passes);
+  for (const auto& waiting : plan.waiting) {
+    spdlog::debug("engine: unit={} waits: {}", waiting.unit, waiting.reason);
+  }
+  if (writes.empty()) return;
+  auto written = registry_.write_schedule(writes, election_->guard());
+  if (!written) {
+    if (written.error().code == ErrorCode::kFailedPrecondition) {
+      spdlog::warn("engine: machine={} is no longer the leader; schedule writes refused",
+                   options_.machine_id);
+      count(&EngineStats::refused_writes);
+      view_.reset();
+    } else {
+      spdlog::error("engine: writing the schedule failed: {}", written.error().message);
+      count(&EngineStats::errors);
+    }
+    return;
+  }
+  count(&EngineStats::writes, writes.size());
+  for (const auto& decision : plan.decisions) {
+    spdlog::debug("engine: unit={} from={} to={} reason=\"{}\"", decision.unit, decision.from,
+                  decision.to, decision.reason);
+  }
+  if (!view_->wait_for_schedule(*written, kOwnWritesDeadline)) {
+    spdlog::warn("engine: own schedule writes not seen within {}s; replanning anyway",
+                 kOwnWritesDeadline.count());
+  }
+}
+
+}  // namespace fleet::engine

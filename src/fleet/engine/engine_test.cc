@@ -1,0 +1,234 @@
+#include "fleet/engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "fleet/etcd/lease_session.h"
+#include "fleet/etcd/testing/etcd_test_base.h"
+
+#include "fixtures/eventually.h"
+
+namespace fleet::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using unit::DesiredState;
+
+constexpr auto kDeadline = 10s;
+// Short enough that leadership (5x this) and machine presence expire quickly in tests.
+constexpr auto kInterval = 200ms;
+constexpr int64_t kMachineTtlSeconds = 2;
+
+// A machine as the engine sees it: a presence key on a lease of its own, no agent, no systemd.
+class SimulatedMachine {
+ public:
+  SimulatedMachine(registry::Registry& registry, std::string id, registry::Metadata metadata = {})
+      : id_(std::move(id)) {
+    session_ =
+        etcd::LeaseSession::start(registry.client(), {.ttl_seconds = kMachineTtlSeconds}).value();
+    auto registered = registry.register_machine({id_, "10.0.0.1", std::move(metadata), "test", {}},
+                                                session_->id());
+    EXPECT_TRUE(registered.has_value()) << registered.error().message;
+  }
+  // Stops the keep-alives, as when the machine dies: its presence expires after the TTL.
+  void kill() { session_.reset(); }
+  const std::string& id() const { return id_; }
+
+ private:
+  std::string id_;
+  std::unique_ptr<etcd::LeaseSession> session_;
+};
+
+class EngineTest : public etcd::testing::EtcdTestBase {
+ protected:
+  void SetUp() override {
+    EtcdTestBase::SetUp();
+    registry_ = std::make_unique<registry::Registry>(*client_, registry::Keys(prefix_));
+  }
+
+  std::unique_ptr<Engine> start_engine(const std::string& machine_id) {
+    auto engine =
+        Engine::start(*registry_, {.machine_id = machine_id, .reconcile_interval = kInterval});
+    EXPECT_TRUE(engine.has_value()) << engine.error().message;
+    return engine ? std::move(*engine) : nullptr;
+  }
+
+  void submit(const std::string& name, DesiredState desired,
+              const std::string& fleet_section = "") {
+    auto body =
+        unit::UnitFile::parse("[Service]\nExecStart=/bin/sleep 1d\n" +
+                              (fleet_section.empty() ? "" : "\n[X-Fleet]\n" + fleet_section))
+            .value();
+    auto created = registry_->create_unit({name, body, desired});
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+  }
+
+  // unit -> machines it is scheduled on (more than one would be a bug).
+  std::map<std::string, std::vector<std::string>> schedule() {
+    std::map<std::string, std::vector<std::string>> out;
+    auto listed = client_->list_prefix(registry_->keys().schedule()).value();
+    for (const auto& kv : listed.kvs) {
+      auto at = registry_->keys().scheduled_of(kv.key);
+      if (at) out[std::string(at->second)].push_back(std::string(at->first));
+    }
+    return out;
+  }
+
+  std::optional<registry::Assignment> entry(const std::string& machine, const std::string& unit) {
+    auto kv = client_->get(registry_->keys().scheduled(machine, unit)).value();
+    if (!kv) return std::nullopt;
+    return registry::decode_assignment(kv->key, kv->value).value();
+  }
+
+  std::string machine_of(const std::string& unit) {
+    auto where = schedule()[unit];
+    return where.size() == 1 ? where.front() : "";
+  }
+
+  bool all_scheduled(const std::vector<std::string>& units) {
+    auto now = schedule();
+    return std::all_of(units.begin(), units.end(),
+                       [&](const auto& unit) { return now[unit].size() == 1; });
+  }
+
+  std::unique_ptr<registry::Registry> registry_;
+};
+
+TEST_F(EngineTest, UnitsAreSpreadOverTheMachinesAndInactiveOnesWait) {
+  SimulatedMachine a(*registry_, "aaaa"), b(*registry_, "bbbb"), c(*registry_, "cccc");
+  auto engine = start_engine("aaaa");
+  std::vector<std::string> units;
+  for (int i = 0; i < 30; ++i) {
+    units.push_back("web@" + std::to_string(i) + ".service");
+    submit(units.back(), i % 2 ? DesiredState::kLaunched : DesiredState::kLoaded);
+  }
+  submit("idle.service", DesiredState::kInactive);
+
+  ASSERT_TRUE(fleet::testing::eventually([&] { return all_scheduled(units); }, kDeadline));
+  std::map<std::string, int> load;
+  for (const auto& [unit, machines] : schedule()) {
+    ASSERT_EQ(machines.size(), 1u) << unit;
+    ++load[machines.front()];
+  }
+  EXPECT_EQ(load, (std::map<std::string, int>{{"aaaa", 10}, {"bbbb", 10}, {"cccc", 10}}));
+  EXPECT_EQ(schedule().count("idle.service"), 0u);
+  EXPECT_TRUE(engine->leading());
+}
+
+TEST_F(EngineTest, ConstraintsDecideTheMachine) {
+  SimulatedMachine a(*registry_, "aaaa", {{"disk", "ssd"}}), b(*registry_, "bbbb");
+  auto engine = start_engine("aaaa");
+  submit("db.service", DesiredState::kLaunched, "MachineMetadata=disk=ssd\n");
+  submit("pinned.service", DesiredState::kLaunched, "MachineID=bbbb\n");
+  submit("sidecar.service", DesiredState::kLaunched, "MachineOf=pinned.service\n");
+  ASSERT_TRUE(fleet::testing::eventually(
+      [&] {
+        return all_scheduled({"db.service", "pinned.service", "sidecar.service"});
+      },
+      kDeadline));
+  EXPECT_EQ(machine_of("db.service"), "aaaa");
+  EXPECT_EQ(machine_of("pinned.service"), "bbbb");
+  EXPECT_EQ(machine_of("sidecar.service"), "bbbb");
+}
+
+TEST_F(EngineTest, DesiredStateChangesReachTheScheduleEntry) {
+  SimulatedMachine a(*registry_, "aaaa");
+  auto engine = start_engine("aaaa");
+  submit("web.service", DesiredState::kLaunched);
+  ASSERT_TRUE(fleet::testing::eventually([&] { return entry("aaaa", "web.service").has_value(); },
+                                         kDeadline));
+  EXPECT_EQ(entry("aaaa", "web.service")->desired, DesiredState::kLaunched);
+
+  ASSERT_TRUE(registry_->set_desired_state("web.service", DesiredState::kLoaded));
+  EXPECT_TRUE(fleet::testing::eventually(
+      [&] {
+        auto now = entry("aaaa", "web.service");
+        return now && now->desired == DesiredState::kLoaded;
+      },
+      kDeadline));
+
+  ASSERT_TRUE(registry_->set_desired_state("web.service", DesiredState::kInactive));
+  EXPECT_TRUE(fleet::testing::eventually([&] { return schedule().empty(); }, kDeadline))
+      << "an inactive unit is unscheduled";
+
+  ASSERT_TRUE(registry_->set_desired_state("web.service", DesiredState::kLaunched));
+  ASSERT_TRUE(fleet::testing::eventually([&] { return !schedule().empty(); }, kDeadline));
+  ASSERT_TRUE(registry_->destroy_unit("web.service"));
+  EXPECT_TRUE(fleet::testing::eventually([&] { return schedule().empty(); }, kDeadline))
+      << "a destroyed unit leaves the schedule";
+}
+
+TEST_F(EngineTest, AMachineThatDiesHasItsUnitsMovedWithinItsTtlPlusOneSecond) {
+  SimulatedMachine a(*registry_, "aaaa"), b(*registry_, "bbbb");
+  auto engine = start_engine("aaaa");
+  std::vector<std::string> units;
+  for (int i = 0; i < 10; ++i) {
+    units.push_back("web@" + std::to_string(i) + ".service");
+    submit(units.back(), DesiredState::kLaunched);
+  }
+  ASSERT_TRUE(fleet::testing::eventually([&] { return all_scheduled(units); }, kDeadline));
+
+  b.kill();
+  auto all_on_a = [&] {
+    auto now = schedule();
+    return std::all_of(units.begin(), units.end(), [&](const auto& unit) {
+      return now[unit] == std::vector<std::string>{"aaaa"};
+    });
+  };
+  EXPECT_TRUE(fleet::testing::eventually(all_on_a, std::chrono::seconds(kMachineTtlSeconds + 1)));
+}
+
+TEST_F(EngineTest, WhenTheLeaderDiesAnotherEngineTakesOverWithinTheLeadershipTtl) {
+  SimulatedMachine a(*registry_, "aaaa");
+  auto first = start_engine("aaaa");
+  ASSERT_TRUE(fleet::testing::eventually([&] { return first->leading(); }, kDeadline));
+  auto second = start_engine("bbbb");
+  submit("before.service", DesiredState::kLaunched);
+  ASSERT_TRUE(
+      fleet::testing::eventually([&] { return all_scheduled({"before.service"}); }, kDeadline));
+  EXPECT_FALSE(second->leading());
+
+  first.reset();  // a crash: the leadership lease is no longer kept alive
+  const auto ttl = 5 * kInterval;
+  EXPECT_TRUE(fleet::testing::eventually([&] { return second->leading(); }, ttl + 1s));
+  submit("after.service", DesiredState::kLaunched);
+  EXPECT_TRUE(
+      fleet::testing::eventually([&] { return all_scheduled({"after.service"}); }, kDeadline));
+}
+
+TEST_F(EngineTest, AResigningLeaderHandsOverAtOnce) {
+  SimulatedMachine a(*registry_, "aaaa");
+  auto first = start_engine("aaaa");
+  ASSERT_TRUE(fleet::testing::eventually([&] { return first->leading(); }, kDeadline));
+  auto second = start_engine("bbbb");
+  ASSERT_TRUE(first->resign());
+  // Well inside the 1 s the leadership would take to expire.
+  EXPECT_TRUE(fleet::testing::eventually([&] { return second->leading(); }, 5 * kInterval / 2));
+}
+
+TEST_F(EngineTest, ADeposedLeaderNeverWritesAgainAndNoUnitIsScheduledTwice) {
+  SimulatedMachine a(*registry_, "aaaa"), b(*registry_, "bbbb");
+  auto first = start_engine("aaaa");
+  ASSERT_TRUE(fleet::testing::eventually([&] { return first->leading(); }, kDeadline));
+  auto second = start_engine("bbbb");
+  submit("one.service", DesiredState::kLaunched);
+  ASSERT_TRUE(
+      fleet::testing::eventually([&] { return all_scheduled({"one.service"}); }, kDeadline));
+
+  // The leadership lease dies under the first engine (etcd revoked it, say after a partition):
+  // from then on etcd refuses whatever it still tries to write.
+  const auto writes_before = first->stats().writes;
+  ASSERT_TRUE(client_->lease_revoke(first->lease()));
+  ASSERT_TRUE(fleet::testing::eventually([&] { return second->leading(); }, kDeadline));
+  std::vector<std::string> units;
+  for (int i = 0; i < 40; ++i) {
+    units.push_back("web@" + std::to_string(i) + ".service");
+    submit(units.back(), DesiredState::kLaunched);
+  }
+  ASSERT_TRUE(fleet::testing::eventually([&] { return all_scheduled(units); }, kDeadline));
+  EXPECT_EQ(first->stats().writes, writes_before);
+  EXPECT_GT(second->stats().writes, 0u);
+  for (const auto& [unit, machines] : schedule()) EXPECT_EQ(machines.size(), 1u) << unit;
+}
+
+}  // namespace
+}  // namespace fleet::engine

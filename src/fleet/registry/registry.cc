@@ -1,0 +1,260 @@
+#include "fleet/registry/registry.h"
+
+#include <map>
+
+#include "fleet/unit/fleet_options.h"
+
+namespace fleet::registry {
+namespace {
+
+using etcd::Compare;
+using etcd::Op;
+
+// Rounds of "commit, learn who lost, try the rest again" before create_units gives up. Each
+// round settles every unit that raced with a concurrent create or destroy; only a pathological
+// writer keeps a unit from settling in two.
+constexpr int kMaxRounds = 5;
+
+Error gave_up(std::string_view what, std::string_view name) {
+  return Error{ErrorCode::kAborted, std::string(what) + " " + std::string(name) +
+                                        ": etcd kept changing under concurrent writers; try again"};
+}
+
+}  // namespace
+
+Registry::Registry(etcd::Client& client, Keys keys) : client_(client), keys_(std::move(keys)) {}
+
+Status Registry::create_unit(const NewUnit& unit) { return create_units({unit}).front(); }
+
+std::vector<Status> Registry::create_units(const std::vector<NewUnit>& units) {
+  std::vector<Status> results(units.size());
+  std::vector<unit::UnitHash> hashes;
+  std::vector<bool> global;
+  hashes.reserve(units.size());
+  for (const auto& unit : units) {
+    hashes.push_back(unit.body.hash());
+    global.push_back(unit::parse_fleet_options(unit.body, unit.name).global);
+  }
+
+  std::vector<size_t> pending(units.size());
+  for (size_t i = 0; i < units.size(); ++i) pending[i] = i;
+  for (int round = 0; round < kMaxRounds && !pending.empty(); ++round) {
+    if (auto stored = store_missing_bodies(units, pending); !stored) {
+      for (size_t i : pending) results[i] = fail(stored.error());
+      return results;
+    }
+    // The body guard makes a unit commit only while its body exists: a destroy of the body's
+    // last other user may have deleted it since it was stored.
+    std::vector<etcd::GuardedChange> changes;
+    changes.reserve(pending.size());
+    for (size_t i : pending) {
+      const auto& unit = units[i];
+      etcd::GuardedChange change;
+      change.guards = {Compare::absent(keys_.unit(unit.name)),
+                       Compare::exists(keys_.body(hashes[i]))};
+      change.ops = {
+          Op::put(keys_.unit(unit.name), encode(UnitRecord{hashes[i], unit.desired, global[i]})),
+          Op::put(keys_.body_user(hashes[i], unit.name), "")};
+      if (global[i]) {
+        change.ops.push_back(
+            Op::put(keys_.global_unit(unit.name), encode(Assignment{hashes[i], unit.desired})));
+      }
+      changes.push_back(std::move(change));
+    }
+    auto committed = client_.commit_batched(changes);
+    if (!committed) {
+      for (size_t i : pending) results[i] = fail(committed.error());
+      return results;
+    }
+    // A change fails with its whole transaction: find the ones that lost for their own reason.
+    std::vector<size_t> again;
+    for (size_t n = 0; n < pending.size(); ++n) {
+      if ((*committed)[n]) continue;
+      size_t i = pending[n];
+      auto existing = client_.range(keys_.unit(units[i].name), {.count_only = true});
+      if (!existing) {
+        results[i] = fail(existing.error());
+      } else if (existing->count > 0) {
+        results[i] = fail(ErrorCode::kAlreadyExists, "unit " + units[i].name + " already exists");
+      } else {
+        again.push_back(i);
+      }
+    }
+    pending = std::move(again);
+  }
+  for (size_t i : pending) results[i] = fail(gave_up("creating unit", units[i].name));
+  return results;
+}
+
+Status Registry::store_missing_bodies(const std::vector<NewUnit>& units,
+                                      const std::vector<size_t>& indexes) {
+  std::map<unit::UnitHash, const unit::UnitFile*> wanted;
+  for (size_t i : indexes) wanted.emplace(units[i].body.hash(), &units[i].body);
+  std::vector<std::pair<unit::UnitHash, const unit::UnitFile*>> distinct(wanted.begin(),
+                                                                         wanted.end());
+  // Existence is asked 128 bodies per read-only transaction, and the missing ones written 128
+  // per transaction: thousands of instances of one template cost one read, not thousands.
+  for (size_t start = 0; start < distinct.size(); start += etcd::kMaxTxnOps) {
+    size_t end = std::min(distinct.size(), start + etcd::kMaxTxnOps);
+    etcd::Txn probe;
+    for (size_t i = start; i < end; ++i) {
+      Op get = Op::get(keys_.body(distinct[i].first));
+      get.range.count_only = true;
+      probe.success.push_back(std::move(get));
+    }
+    auto found = client_.txn(probe);
+    if (!found) return fail(found.error());
+    etcd::Txn store;
+    for (size_t i = start; i < end; ++i) {
+      if (found->responses[i - start].range.count > 0) continue;
+      // Unguarded: a body is its content, so two writers storing it write the same bytes.
+      store.success.push_back(
+          Op::put(keys_.body(distinct[i].first), encode_body(*distinct[i].second)));
+    }
+    if (store.success.empty()) continue;
+    if (auto stored = client_.txn(store); !stored) return fail(stored.error());
+  }
+  return {};
+}
+
+Status Registry::update_unit(
+    std::string_view name,
+    const std::function<std::optional<etcd::GuardedChange>(const UnitRecord&, etcd::Revision)>&
+        change) {
+  for (int round = 0; round < kMaxRounds; ++round) {
+    auto kv = client_.get(keys_.unit(name));
+    if (!kv) return fail(kv.error());
+    if (!*kv) return fail(ErrorCode::kNotFound, "unit " + std::string(name) + " does not exist");
+    auto record = decode_unit((*kv)->key, (*kv)->value);
+    if (!record) return fail(record.error());
+    auto write = change(*record, (*kv)->mod_revision);
+    if (!write) return {};
+    write->guards.push_back(Compare::mod_revision_is(keys_.unit(name), (*kv)->mod_revision));
+    auto committed = client_.commit(std::move(write->guards), std::move(write->ops));
+    if (committed) return {};
+    if (committed.error().code != ErrorCode::kFailedPrecondition) return fail(committed.error());
+  }
+  return fail(gave_up("updating unit", name));
+}
+
+Status Registry::set_desired_state(std::string_view name, unit::DesiredState desired) {
+  return update_unit(
+      name, [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
+        if (record.desired == desired) return std::nullopt;
+        UnitRecord next = record;
+        next.desired = desired;
+        etcd::GuardedChange change;
+        change.ops.push_back(Op::put(keys_.unit(name), encode(next)));
+        if (record.global) {
+          change.ops.push_back(
+              Op::put(keys_.global_unit(name), encode(Assignment{next.hash, desired})));
+        }
+        return change;
+      });
+}
+
+Status Registry::destroy_unit(std::string_view name) {
+  unit::UnitHash hash;
+  auto destroyed = update_unit(
+      name, [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
+        hash = record.hash;
+        etcd::GuardedChange change;
+        change.ops = {Op::erase(keys_.unit(name)), Op::erase(keys_.body_user(record.hash, name))};
+        if (record.global) change.ops.push_back(Op::erase(keys_.global_unit(name)));
+        return change;
+      });
+  if (!destroyed) return destroyed;
+  // Deleted only while no unit uses it; a unit created meanwhile keeps it (or stores it again).
+  auto unused =
+      client_.commit({Compare::none_under(keys_.body_users(hash))}, {Op::erase(keys_.body(hash))});
+  if (!unused && unused.error().code != ErrorCode::kFailedPrecondition) {
+    return fail(unused.error());
+  }
+  return {};
+}
+
+Result<std::optional<UnitRecord>> Registry::unit(std::string_view name) {
+  auto kv = client_.get(keys_.unit(name));
+  if (!kv) return fail(kv.error());
+  if (!*kv) return std::optional<UnitRecord>();
+  auto record = decode_unit((*kv)->key, (*kv)->value);
+  if (!record) return fail(record.error());
+  return std::optional<UnitRecord>(std::move(*record));
+}
+
+Result<std::optional<unit::UnitFile>> Registry::body(const unit::UnitHash& hash) {
+  auto kv = client_.get(keys_.body(hash));
+  if (!kv) return fail(kv.error());
+  if (!*kv) return std::optional<unit::UnitFile>();
+  auto body = decode_body((*kv)->key, (*kv)->value);
+  if (!body) return fail(body.error());
+  return std::optional<unit::UnitFile>(std::move(*body));
+}
+
+Status Registry::register_machine(const MachineRecord& machine, etcd::LeaseId lease) {
+  const std::string key = keys_.machine(machine.id);
+  etcd::Txn txn;
+  txn.compare = {Compare::absent(key)};
+  txn.success = {Op::put(key, encode(machine), lease)};
+  txn.failure = {Op::get(key)};
+  auto created = client_.txn(txn);
+  if (!created) return fail(created.error());
+  if (created->succeeded) return {};
+  const auto& found = created->responses.front().range.kvs;
+  if (!found.empty() && found.front().lease != lease) {
+    return fail(ErrorCode::kAlreadyExists,
+                "machine " + machine.id +
+                    " is already registered by another fleetd (another machine with the same "
+                    "/etc/machine-id, or this one's previous run, whose presence expires with "
+                    "its lease)");
+  }
+  // Ours already (or just expired): update it, as long as it is still ours or gone.
+  auto guard = found.empty() ? Compare::absent(key)
+                             : Compare::mod_revision_is(key, found.front().mod_revision);
+  auto updated = client_.commit({guard}, {Op::put(key, encode(machine), lease)});
+  if (!updated) return fail(updated.error());
+  return {};
+}
+
+Status Registry::set_metadata(std::string_view machine, std::string_view key,
+                              std::string_view value) {
+  auto put = client_.put(keys_.metadata_entry(machine, key), value);
+  if (!put) return fail(put.error());
+  return {};
+}
+
+Result<etcd::Revision> Registry::write_schedule(const std::vector<ScheduleWrite>& writes,
+                                                const etcd::Compare& guard) {
+  etcd::Txn txn;
+  etcd::Revision last = 0;
+  auto flush = [&]() -> Status {
+    if (txn.success.empty()) return {};
+    txn.compare = {guard};
+    auto result = client_.txn(txn);
+    txn.success.clear();
+    if (!result) return fail(result.error());
+    if (!result->succeeded) {
+      return fail(ErrorCode::kFailedPrecondition,
+                  "schedule write refused: the guard (engine leadership) no longer holds");
+    }
+    last = result->revision;
+    return {};
+  };
+  for (const auto& write : writes) {
+    size_t ops = (write.remove_from.empty() ? 0 : 1) + (write.put_on.empty() ? 0 : 1);
+    if (txn.success.size() + ops > etcd::kMaxTxnOps) {
+      if (auto flushed = flush(); !flushed) return fail(flushed.error());
+    }
+    if (!write.remove_from.empty()) {
+      txn.success.push_back(Op::erase(keys_.scheduled(write.remove_from, write.unit)));
+    }
+    if (!write.put_on.empty()) {
+      txn.success.push_back(
+          Op::put(keys_.scheduled(write.put_on, write.unit), encode(write.assignment)));
+    }
+  }
+  if (auto flushed = flush(); !flushed) return fail(flushed.error());
+  return last;
+}
+
+}  // namespace fleet::registry

@@ -1,0 +1,96 @@
+// fleet's state in etcd: typed, guarded reads and writes of its records (keys.h says where each
+// lives, records.h how it is encoded). Caches of whole prefixes are WatchCache (watch_cache.h).
+//
+// Example:
+//   Registry registry(client, Keys(config.etcd_key_prefix));
+//   auto results = registry.create_units({{"web.service", file, unit::DesiredState::kLaunched}});
+//   registry.set_desired_state("web.service", unit::DesiredState::kLoaded);
+//
+// Every write that can race is guarded by etcd compares; a write that loses re-reads and tries
+// again (or reports kAlreadyExists / kNotFound when the race changed the answer). Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleet/base/error.h"
+#include "fleet/etcd/client.h"
+#include "fleet/registry/keys.h"
+#include "fleet/registry/records.h"
+#include "fleet/unit/desired_state.h"
+#include "fleet/unit/unit_file.h"
+
+namespace fleet::registry {
+
+struct NewUnit {
+  std::string name;
+  unit::UnitFile body;
+  unit::DesiredState desired = unit::DesiredState::kInactive;
+};
+
+// One change of the schedule: delete the unit's entry on `remove_from` and/or write `assignment`
+// on `put_on` (a reschedule does both, atomically).
+struct ScheduleWrite {
+  std::string unit;
+  std::string remove_from;
+  std::string put_on;
+  Assignment assignment;
+};
+
+class Registry {
+ public:
+  Registry(etcd::Client& client, Keys keys);
+
+  const Keys& keys() const { return keys_; }
+  etcd::Client& client() { return client_; }
+
+  // Units (the API's writes) ------------------------------------------------------------------
+
+  // Creates every unit that does not exist yet, its body stored once per content, in as few
+  // transactions as etcd allows. Per unit, in order: OK, kAlreadyExists, or why etcd failed.
+  std::vector<Status> create_units(const std::vector<NewUnit>& units);
+  Status create_unit(const NewUnit& unit);
+
+  // kNotFound when the unit does not exist.
+  Status set_desired_state(std::string_view name, unit::DesiredState desired);
+
+  // Deletes the unit, and its body when no other unit uses it. kNotFound when it does not exist.
+  Status destroy_unit(std::string_view name);
+
+  Result<std::optional<UnitRecord>> unit(std::string_view name);
+  Result<std::optional<unit::UnitFile>> body(const unit::UnitHash& hash);
+
+  // Machines ----------------------------------------------------------------------------------
+
+  // Writes the machine's presence on `lease`. kAlreadyExists when another live fleetd (another
+  // lease) holds the ID; a key on the same lease (a restarted fleetd re-adopting it) is updated.
+  Status register_machine(const MachineRecord& machine, etcd::LeaseId lease);
+
+  // Sets one dynamic metadata entry (PATCH /machines); "" removes the key from the effective
+  // metadata even when fleetd's configuration sets it.
+  Status set_metadata(std::string_view machine, std::string_view key, std::string_view value);
+
+  // Schedule (the engine's writes) --------------------------------------------------------------
+
+  // Applies `writes` in transactions of up to 128 operations, each guarded by `guard` (the
+  // engine's leadership), stopping at the first that fails. Returns the revision of the last
+  // transaction (0 when there was nothing to write). kFailedPrecondition when the guard no longer
+  // holds: the caller is no longer leader and must stop writing.
+  Result<etcd::Revision> write_schedule(const std::vector<ScheduleWrite>& writes,
+                                        const etcd::Compare& guard);
+
+ private:
+  // Stores the bodies of `units` (by index) that etcd lacks.
+  Status store_missing_bodies(const std::vector<NewUnit>& units,
+                              const std::vector<size_t>& indexes);
+  // Reads the unit and runs `change(record, mod_revision)` until its guarded commit wins.
+  Status update_unit(std::string_view name, const std::function<std::optional<etcd::GuardedChange>(
+                                                const UnitRecord&, etcd::Revision)>& change);
+
+  etcd::Client& client_;
+  const Keys keys_;
+};
+
+}  // namespace fleet::registry

@@ -1,0 +1,202 @@
+#include "fleet/registry/registry.h"
+
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "fleet/etcd/testing/etcd_test_base.h"
+
+namespace fleet::registry {
+namespace {
+
+using unit::DesiredState;
+
+unit::UnitFile body_of(const std::string& text) { return unit::UnitFile::parse(text).value(); }
+
+const unit::UnitFile kWebBody = body_of("[Service]\nExecStart=/bin/web\n");
+const unit::UnitFile kGlobalBody =
+    body_of("[Service]\nExecStart=/bin/log\n\n[X-Fleet]\nGlobal=true\n");
+
+class RegistryTest : public etcd::testing::EtcdTestBase {
+ protected:
+  void SetUp() override {
+    EtcdTestBase::SetUp();
+    registry_ = std::make_unique<Registry>(*client_, Keys(prefix_));
+  }
+
+  int64_t count_under(const std::string& prefix) {
+    return client_->range(prefix, {.range_end = etcd::prefix_end(prefix), .count_only = true})
+        .value()
+        .count;
+  }
+
+  const Keys& keys() const { return registry_->keys(); }
+
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistryTest, CreateStoresEachBodyOnceAndTheDesiredState) {
+  auto other = body_of("[Service]\nExecStart=/bin/db\n");
+  auto results = registry_->create_units({{"web@1.service", kWebBody, DesiredState::kLaunched},
+                                          {"web@2.service", kWebBody, DesiredState::kLoaded},
+                                          {"db.service", other, DesiredState::kInactive}});
+  for (const auto& result : results) ASSERT_TRUE(result.has_value()) << result.error().message;
+
+  EXPECT_EQ(count_under(keys().bodies()), 2);
+  auto web1 = registry_->unit("web@1.service").value();
+  ASSERT_TRUE(web1.has_value());
+  EXPECT_EQ(web1->hash, kWebBody.hash());
+  EXPECT_EQ(web1->desired, DesiredState::kLaunched);
+  EXPECT_FALSE(web1->global);
+  EXPECT_EQ(registry_->unit("web@2.service").value()->desired, DesiredState::kLoaded);
+  auto stored = registry_->body(kWebBody.hash()).value();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->serialize(), kWebBody.serialize());
+  EXPECT_EQ(registry_->unit("missing.service").value(), std::nullopt);
+}
+
+TEST_F(RegistryTest, AnExistingUnitIsAlreadyExistsWhileItsBatchMatesAreCreated) {
+  ASSERT_TRUE(registry_->create_unit({"a.service", kWebBody, DesiredState::kLaunched}));
+  auto results = registry_->create_units({{"b.service", kWebBody, DesiredState::kLoaded},
+                                          {"a.service", kWebBody, DesiredState::kInactive},
+                                          {"c.service", kWebBody, DesiredState::kLoaded}});
+  EXPECT_TRUE(results[0].has_value());
+  ASSERT_FALSE(results[1].has_value());
+  EXPECT_EQ(results[1].error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(results[1].error().message, "unit a.service already exists");
+  EXPECT_TRUE(results[2].has_value());
+  EXPECT_EQ(registry_->unit("a.service").value()->desired, DesiredState::kLaunched);
+  EXPECT_EQ(count_under(keys().units()), 3);
+}
+
+TEST_F(RegistryTest, ThousandsOfUnitsGoInBatches) {
+  std::vector<NewUnit> units;
+  for (int i = 0; i < 1000; ++i) {
+    units.push_back({"web@" + std::to_string(i) + ".service", kWebBody, DesiredState::kLaunched});
+  }
+  for (const auto& result : registry_->create_units(units)) ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(count_under(keys().units()), 1000);
+  EXPECT_EQ(count_under(keys().body_users(kWebBody.hash())), 1000);
+}
+
+TEST_F(RegistryTest, GlobalUnitsAreIndexedWhereEveryAgentLooks) {
+  ASSERT_TRUE(registry_->create_unit({"log.service", kGlobalBody, DesiredState::kLoaded}));
+  EXPECT_TRUE(registry_->unit("log.service").value()->global);
+  auto index = [&] {
+    auto kv = client_->get(keys().global_unit("log.service")).value();
+    return kv ? decode_assignment(kv->key, kv->value).value() : Assignment{};
+  };
+  EXPECT_EQ(index(), (Assignment{kGlobalBody.hash(), DesiredState::kLoaded}));
+
+  ASSERT_TRUE(registry_->set_desired_state("log.service", DesiredState::kLaunched));
+  EXPECT_EQ(index().desired, DesiredState::kLaunched);
+  ASSERT_TRUE(registry_->destroy_unit("log.service"));
+  EXPECT_EQ(count_under(keys().global_units()), 0);
+}
+
+TEST_F(RegistryTest, DesiredStateChangesAndAMissingUnitIsNotFound) {
+  ASSERT_TRUE(registry_->create_unit({"a.service", kWebBody, DesiredState::kInactive}));
+  ASSERT_TRUE(registry_->set_desired_state("a.service", DesiredState::kLaunched));
+  EXPECT_EQ(registry_->unit("a.service").value()->desired, DesiredState::kLaunched);
+
+  auto missing = registry_->set_desired_state("nope.service", DesiredState::kLoaded);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(missing.error().message, "unit nope.service does not exist");
+  auto destroy = registry_->destroy_unit("nope.service");
+  ASSERT_FALSE(destroy.has_value());
+  EXPECT_EQ(destroy.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RegistryTest, TheBodyGoesWithItsLastUser) {
+  ASSERT_TRUE(registry_->create_unit({"web@1.service", kWebBody, DesiredState::kLaunched}));
+  ASSERT_TRUE(registry_->create_unit({"web@2.service", kWebBody, DesiredState::kLaunched}));
+  ASSERT_TRUE(registry_->destroy_unit("web@1.service"));
+  EXPECT_TRUE(registry_->body(kWebBody.hash()).value().has_value()) << "web@2 still uses it";
+  ASSERT_TRUE(registry_->destroy_unit("web@2.service"));
+  EXPECT_EQ(registry_->body(kWebBody.hash()).value(), std::nullopt);
+  EXPECT_EQ(count_under(keys().prefix()), 0) << "nothing of the units is left in etcd";
+}
+
+TEST_F(RegistryTest, RacingCreatesAndDestroysNeverLeaveAUnitWithoutItsBodyNorAnOrphanBody) {
+  constexpr int kWriters = 4;
+  constexpr int kOperations = 60;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto client = etcd::Client::connect({.endpoints = {server_->endpoint()}}).value();
+      Registry registry(*client, Keys(prefix_));
+      std::mt19937 random(w);
+      for (int op = 0; op < kOperations; ++op) {
+        // Few names, one body: creates and destroys of its users constantly overlap.
+        std::string name = "web@" + std::to_string(random() % 3) + ".service";
+        if (random() % 2) {
+          auto created = registry.create_unit({name, kWebBody, DesiredState::kLaunched});
+          EXPECT_TRUE(created || created.error().code == ErrorCode::kAlreadyExists)
+              << created.error().message;
+        } else {
+          auto destroyed = registry.destroy_unit(name);
+          EXPECT_TRUE(destroyed || destroyed.error().code == ErrorCode::kNotFound)
+              << destroyed.error().message;
+        }
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+
+  const int64_t units = count_under(keys().units());
+  EXPECT_EQ(count_under(keys().body_users(kWebBody.hash())), units);
+  EXPECT_EQ(registry_->body(kWebBody.hash()).value().has_value(), units > 0);
+}
+
+TEST_F(RegistryTest, AMachineIdBelongsToOneLeaseAtATime) {
+  auto mine = client_->lease_grant(30).value();
+  auto theirs = client_->lease_grant(30).value();
+  MachineRecord machine{"m1", "10.0.0.1", {{"region", "us"}}, "0.1.0", {}};
+  ASSERT_TRUE(registry_->register_machine(machine, mine.id));
+
+  auto duplicate = registry_->register_machine(machine, theirs.id);
+  ASSERT_FALSE(duplicate.has_value());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kAlreadyExists);
+
+  machine.public_ip = "10.0.0.2";
+  ASSERT_TRUE(registry_->register_machine(machine, mine.id)) << "re-registering updates";
+  auto kv = client_->get(keys().machine("m1")).value();
+  ASSERT_TRUE(kv.has_value());
+  EXPECT_EQ(decode_machine(kv->key, kv->value).value(), machine);
+  EXPECT_EQ(kv->lease, mine.id);
+
+  ASSERT_TRUE(client_->lease_revoke(mine.id));
+  EXPECT_TRUE(registry_->register_machine(machine, theirs.id)) << "the ID is free again";
+}
+
+TEST_F(RegistryTest, ScheduleWritesCommitOnlyWhileTheGuardHolds) {
+  ASSERT_TRUE(client_->put(key("leader"), "me"));
+  auto guard = etcd::Compare::value_is(key("leader"), "me");
+  std::vector<ScheduleWrite> writes;
+  Assignment assignment{kWebBody.hash(), DesiredState::kLaunched};
+  for (int i = 0; i < 200; ++i) {
+    writes.push_back({"web@" + std::to_string(i) + ".service", "", "m1", assignment});
+  }
+  ASSERT_TRUE(registry_->write_schedule(writes, guard));
+  EXPECT_EQ(count_under(keys().schedule_of("m1")), 200);
+
+  // Move everything to m2 in one go: each move deletes and writes in the same transaction.
+  for (auto& write : writes) {
+    write.remove_from = "m1";
+    write.put_on = "m2";
+  }
+  ASSERT_TRUE(registry_->write_schedule(writes, guard));
+  EXPECT_EQ(count_under(keys().schedule_of("m1")), 0);
+  EXPECT_EQ(count_under(keys().schedule_of("m2")), 200);
+
+  ASSERT_TRUE(client_->put(key("leader"), "someone else"));
+  auto refused = registry_->write_schedule({{"late.service", "", "m1", assignment}}, guard);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(client_->get(keys().scheduled("m1", "late.service")).value(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace fleet::registry
