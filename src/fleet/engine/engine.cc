@@ -23,6 +23,7 @@ int64_t leadership_ttl_seconds(std::chrono::milliseconds interval) {
 
 Result<std::unique_ptr<Engine>> Engine::start(registry::Registry& registry, EngineOptions options,
                                               const Clock& clock) {
+  if (auto schema = registry.ensure_schema(); !schema) return fail(schema.error());
   std::unique_ptr<Engine> engine(new Engine(registry, std::move(options), clock));
   auto election = LeaderElection::start(
       registry,

@@ -24,6 +24,23 @@ Error gave_up(std::string_view what, std::string_view name) {
 
 Registry::Registry(etcd::Client& client, Keys keys) : client_(client), keys_(std::move(keys)) {}
 
+Status Registry::ensure_schema() {
+  const std::string key = keys_.schema();
+  etcd::Txn txn;
+  txn.compare = {Compare::absent(key)};
+  txn.success = {Op::put(key, std::string(kSchemaVersion))};
+  txn.failure = {Op::get(key)};
+  auto result = client_.txn(txn);
+  if (!result) return fail(result.error());
+  if (result->succeeded) return {};
+  const auto& found = result->responses.front().range.kvs;
+  if (found.empty() || found.front().value == kSchemaVersion) return {};
+  return fail(ErrorCode::kFailedPrecondition,
+              "etcd prefix " + keys_.prefix() + " holds fleet data of layout version " +
+                  found.front().value + "; this fleet uses version " + std::string(kSchemaVersion) +
+                  ": choose another etcd_key_prefix");
+}
+
 Status Registry::create_unit(const NewUnit& unit) { return create_units({unit}).front(); }
 
 std::vector<Status> Registry::create_units(const std::vector<NewUnit>& units) {

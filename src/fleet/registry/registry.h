@@ -46,6 +46,11 @@ class Registry {
   const Keys& keys() const { return keys_; }
   etcd::Client& client() { return client_; }
 
+  // Marks the prefix as holding this layout (keys.h kSchemaVersion) when it is new.
+  // kFailedPrecondition naming both versions when another layout is already there: two fleets of
+  // different layouts must never share one prefix.
+  Status ensure_schema();
+
   // Units (the API's writes) ------------------------------------------------------------------
 
   // Creates every unit that does not exist yet, its body stored once per content, in as few

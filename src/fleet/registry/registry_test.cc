@@ -36,6 +36,21 @@ class RegistryTest : public etcd::testing::EtcdTestBase {
   std::unique_ptr<Registry> registry_;
 };
 
+TEST_F(RegistryTest, ThePrefixRecordsItsLayoutAndRefusesAnother) {
+  ASSERT_TRUE(registry_->ensure_schema());
+  ASSERT_TRUE(registry_->ensure_schema()) << "the same layout again is fine";
+  EXPECT_EQ(client_->get(keys().schema()).value()->value, kSchemaVersion);
+
+  ASSERT_TRUE(client_->put(keys().schema(), "3"));
+  auto other = registry_->ensure_schema();
+  ASSERT_FALSE(other.has_value());
+  EXPECT_EQ(other.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(other.error().message,
+            "etcd prefix " + prefix_ +
+                " holds fleet data of layout version 3; this fleet uses version 2: choose another "
+                "etcd_key_prefix");
+}
+
 TEST_F(RegistryTest, CreateStoresEachBodyOnceAndTheDesiredState) {
   auto other = body_of("[Service]\nExecStart=/bin/db\n");
   auto results = registry_->create_units({{"web@1.service", kWebBody, DesiredState::kLaunched},
