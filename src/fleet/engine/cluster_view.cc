@@ -3,13 +3,6 @@
 #include <unordered_set>
 
 namespace fleet::engine {
-namespace {
-
-Result<std::string> decode_text(std::string_view, std::string_view value) {
-  return std::string(value);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<ClusterView>> ClusterView::start(registry::Registry& registry,
                                                         std::function<void()> on_change) {
@@ -33,7 +26,7 @@ Result<std::unique_ptr<ClusterView>> ClusterView::start(registry::Registry& regi
                                                         registry::decode_machine, on_change);
   if (!machines) return fail(machines.error());
   view->machines_ = std::move(*machines);
-  auto metadata = Cache<std::string>::start(client, keys.metadata(), decode_text, on_change);
+  auto metadata = Cache<std::string>::start(client, keys.metadata(), registry::decode_metadata_value, on_change);
   if (!metadata) return fail(metadata.error());
   view->metadata_ = std::move(*metadata);
   return view;

@@ -185,4 +185,8 @@ Metadata effective_metadata(const Metadata& configured, const Metadata& dynamic)
   return out;
 }
 
+Result<std::string> decode_metadata_value(std::string_view, std::string_view value) {
+  return std::string(value);
+}
+
 }  // namespace fleet::registry

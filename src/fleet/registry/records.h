@@ -79,6 +79,8 @@ Result<MachineRecord> decode_machine(std::string_view key, std::string_view valu
 Result<UnitStateRecord> decode_unit_state(std::string_view key, std::string_view value);
 Result<LeaderRecord> decode_leader(std::string_view key, std::string_view value);
 Result<unit::UnitFile> decode_body(std::string_view key, std::string_view value);
+// metadata/<machine>/<key> holds the value as it is; never fails.
+Result<std::string> decode_metadata_value(std::string_view key, std::string_view value);
 
 // A machine's metadata as the scheduler and API see it: configured metadata overlaid with the
 // dynamic entries (an empty dynamic value removes the key), spec §5.2.

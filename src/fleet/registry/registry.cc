@@ -233,6 +233,19 @@ Status Registry::register_machine(const MachineRecord& machine, etcd::LeaseId le
   return {};
 }
 
+Status Registry::publish_state(std::string_view unit, std::string_view machine,
+                               const UnitStateRecord& state, etcd::LeaseId lease) {
+  auto put = client_.put(keys_.state(unit, machine), encode(state), lease);
+  if (!put) return fail(put.error());
+  return {};
+}
+
+Status Registry::remove_state(std::string_view unit, std::string_view machine) {
+  auto erased = client_.erase(keys_.state(unit, machine));
+  if (!erased) return fail(erased.error());
+  return {};
+}
+
 Status Registry::set_metadata(std::string_view machine, std::string_view key,
                               std::string_view value) {
   auto put = client_.put(keys_.metadata_entry(machine, key), value);

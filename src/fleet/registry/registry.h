@@ -77,6 +77,15 @@ class Registry {
   // metadata even when fleetd's configuration sets it.
   Status set_metadata(std::string_view machine, std::string_view key, std::string_view value);
 
+  // Unit states (each agent's writes) -------------------------------------------------------
+
+  // Publishes how `machine`'s systemd reports `unit`, on the machine's lease: the state vanishes
+  // with the fleetd that reported it.
+  Status publish_state(std::string_view unit, std::string_view machine,
+                       const UnitStateRecord& state, etcd::LeaseId lease);
+  // Removes `machine`'s report of `unit` (unloaded there). Removing one that is absent is OK.
+  Status remove_state(std::string_view unit, std::string_view machine);
+
   // Schedule (the engine's writes) --------------------------------------------------------------
 
   // Applies `writes` in transactions of up to 128 operations, each guarded by `guard` (the

@@ -213,5 +213,24 @@ TEST_F(RegistryTest, ScheduleWritesCommitOnlyWhileTheGuardHolds) {
   EXPECT_EQ(client_->get(keys().scheduled("m1", "late.service")).value(), std::nullopt);
 }
 
+TEST_F(RegistryTest, AUnitStateLivesOnItsMachinesLease) {
+  auto lease = client_->lease_grant(30).value();
+  UnitStateRecord state{kWebBody.hash(), "loaded", "active", "running", true};
+  ASSERT_TRUE(registry_->publish_state("web.service", "m1", state, lease.id));
+  auto kv = client_->get(keys().state("web.service", "m1")).value();
+  ASSERT_TRUE(kv.has_value());
+  EXPECT_EQ(decode_unit_state(kv->key, kv->value).value(), state);
+  EXPECT_EQ(kv->lease, lease.id);
+
+  ASSERT_TRUE(registry_->remove_state("web.service", "m1"));
+  EXPECT_EQ(client_->get(keys().state("web.service", "m1")).value(), std::nullopt);
+  EXPECT_TRUE(registry_->remove_state("web.service", "m1")) << "removing an absent state is OK";
+
+  ASSERT_TRUE(registry_->publish_state("web.service", "m1", state, lease.id));
+  ASSERT_TRUE(client_->lease_revoke(lease.id));
+  EXPECT_EQ(client_->get(keys().state("web.service", "m1")).value(), std::nullopt)
+      << "the state goes with the fleetd's lease";
+}
+
 }  // namespace
 }  // namespace fleet::registry

@@ -209,4 +209,23 @@ std::string unrecognized_requirement_warning(std::string_view unit_name, std::st
          ": unrecognized requirement in [X-Fleet] section: " + internal::quote(key);
 }
 
+bool metadata_matches(const FleetOptions& options, const MachineMetadata& metadata) {
+  return std::all_of(options.machine_metadata.begin(), options.machine_metadata.end(),
+                     [&metadata](const auto& requirement) {
+                       auto it = metadata.find(requirement.first);
+                       return it != metadata.end() && requirement.second.contains(it->second);
+                     });
+}
+
+bool conflict(std::string_view a, const FleetOptions& a_options, std::string_view b,
+              const FleetOptions& b_options) {
+  auto any_matches = [](const std::vector<std::string>& globs, std::string_view name) {
+    return std::any_of(globs.begin(), globs.end(), [name](const std::string& glob) {
+      auto matched = glob_match(glob, name);
+      return matched && *matched;
+    });
+  };
+  return any_matches(a_options.conflicts, b) || any_matches(b_options.conflicts, a);
+}
+
 }  // namespace fleet::unit

@@ -62,6 +62,19 @@ std::vector<std::string> split_multi_value(std::string_view value);
 // any other % sequence stays as it is.
 std::string expand_specifiers(std::string_view value, const UnitNameInfo& name);
 
+// A machine's effective metadata: key -> value.
+using MachineMetadata = std::map<std::string, std::string, std::less<>>;
+
+// Whether a machine with `metadata` may run a unit with `options`: for every MachineMetadata key
+// the machine has one of the listed values. The engine places by it and agents take global units
+// by it, so both must agree.
+bool metadata_matches(const FleetOptions& options, const MachineMetadata& metadata);
+
+// Whether units `a` and `b` must not share a machine: a Conflicts= glob of either matches the
+// other's name (a malformed glob matches nothing, as in the original).
+bool conflict(std::string_view a, const FleetOptions& a_options, std::string_view b,
+              const FleetOptions& b_options);
+
 // The combination rules, first broken one reported with the original's message
 // (kInvalidArgument): `MachineID cannot be used with Peers` (MachineOf), `... with Conflicts`,
 // `... with Global`, `... with Replaces`, `Global cannot be used with Peers`,

@@ -246,5 +246,26 @@ TEST(ValidateUnitTest, ChecksCanonicalTextAndRules) {
             "unresolvable requirements: peer \"web.socket\" matches conflict \"web.*\"");
 }
 
+TEST(MetadataMatchesTest, OneValueOfEveryKey) {
+  auto options = options_of(
+      "MachineMetadata=region=us\nMachineMetadata=region=eu\n"
+      "MachineMetadata=disk=ssd\n");
+  EXPECT_TRUE(metadata_matches(options, {{"region", "eu"}, {"disk", "ssd"}, {"extra", "x"}}));
+  EXPECT_FALSE(metadata_matches(options, {{"region", "eu"}}));  // disk missing
+  EXPECT_FALSE(metadata_matches(options, {{"region", "ap"}, {"disk", "ssd"}}));
+  EXPECT_TRUE(metadata_matches(options_of("Global=true\n"), {}));
+}
+
+TEST(ConflictTest, EitherDirectionWithGlobs) {
+  auto web = options_of("Conflicts=db*\n", "web.service");
+  auto db = options_of("", "db.service");
+  auto other = options_of("", "cache.service");
+  EXPECT_TRUE(conflict("web.service", web, "db.service", db));
+  EXPECT_TRUE(conflict("db.service", db, "web.service", web));
+  EXPECT_FALSE(conflict("web.service", web, "cache.service", other));
+  auto malformed = options_of("Conflicts=[\n", "x.service");
+  EXPECT_FALSE(conflict("x.service", malformed, "[", other));
+}
+
 }  // namespace
 }  // namespace fleet::unit

@@ -30,15 +30,6 @@ NameIndex names_of(const std::vector<UnitSlot>& units) {
   return NameIndex(std::move(names));
 }
 
-bool metadata_matches(const unit::FleetOptions& options, const MachineInfo& machine) {
-  return std::all_of(options.machine_metadata.begin(), options.machine_metadata.end(),
-                     [&machine](const auto& requirement) {
-                       auto it = machine.metadata.find(requirement.first);
-                       return it != machine.metadata.end() &&
-                              requirement.second.contains(it->second);
-                     });
-}
-
 void insert_sorted(std::vector<int>& ids, int id) {
   ids.insert(std::lower_bound(ids.begin(), ids.end(), id), id);
 }
@@ -80,7 +71,8 @@ ClusterModel::ClusterModel(const ClusterState& state)
     const MachineInfo& info = *machines_[m].info;
     for (const auto& [key, value] : info.metadata) by_metadata_[{key, value}].push_back(m);
     for (int g : globals) {
-      if (metadata_matches(units_[g].options(), info)) machines_[m].candidate_globals.push_back(g);
+      if (unit::metadata_matches(units_[g].options(), info.metadata))
+        machines_[m].candidate_globals.push_back(g);
     }
   }
 }
@@ -95,7 +87,7 @@ Reason ClusterModel::fixed_blocker(int u, int m) const {
   if (options.machine_id && !id_matches(machines_[m].info->id, *options.machine_id)) {
     return {Why::kMachineId, *options.machine_id};
   }
-  if (!metadata_matches(options, *machines_[m].info)) return {Why::kMetadata, {}};
+  if (!unit::metadata_matches(options, machines_[m].info->metadata)) return {Why::kMetadata, {}};
   return {};
 }
 
@@ -266,7 +258,9 @@ std::vector<int> ClusterModel::allowed_machines(const unit::FleetOptions& option
     allowed.resize(machines_.size());
     for (int m = 0; m < machine_count(); ++m) allowed[m] = m;
   }
-  std::erase_if(allowed, [&](int m) { return !metadata_matches(options, *machines_[m].info); });
+  std::erase_if(allowed, [&](int m) {
+    return !unit::metadata_matches(options, machines_[m].info->metadata);
+  });
   return allowed;
 }
 

@@ -1,0 +1,411 @@
+#include "fleet/agent/agent.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "fleet/agent/desired_units.h"
+
+namespace fleet::agent {
+namespace {
+
+// Registration retries back off from 1 s to 60 s, as the original's did (spec §5.1).
+constexpr std::chrono::milliseconds kFirstBackoff{1000};
+constexpr std::chrono::milliseconds kLastBackoff{60000};
+// How often the loop looks at its lease between passes: a lost lease is noticed within this.
+constexpr std::chrono::milliseconds kLeaseCheck{500};
+
+bool running(const UnitStatus& status) {
+  return status.active_state == "active" || status.active_state == "activating" ||
+         status.active_state == "reloading";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Agent>> Agent::start(registry::Registry& registry, UnitManager& manager,
+                                            AgentOptions options) {
+  std::unique_ptr<Agent> agent(new Agent(registry, manager, std::move(options)));
+  if (auto adopted = agent->adopt_existing_units(); !adopted) return fail(adopted.error());
+  auto watching = manager.watch([a = agent.get()](const std::string& name, const UnitStatus& s) {
+    a->publisher_.report(name, s);
+  });
+  if (!watching) return fail(watching.error());
+  agent->thread_ = std::thread([a = agent.get()] { a->run(); });
+  return agent;
+}
+
+Agent::Agent(registry::Registry& registry, UnitManager& manager, AgentOptions options)
+    : registry_(registry),
+      manager_(manager),
+      options_(std::move(options)),
+      publisher_(registry, options_.machine.id) {}
+
+Agent::~Agent() {
+  stop();
+  // The callback points at this agent's publisher.
+  (void)manager_.watch({});
+}
+
+void Agent::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Agent::poke() {
+  {
+    std::lock_guard lock(mu_);
+    poked_ = true;
+  }
+  cv_.notify_all();
+}
+
+// A restarted fleetd finds its units' files still there and their services still running: it
+// holds them as they are, so the first pass changes nothing that is still scheduled here.
+Status Agent::adopt_existing_units() {
+  auto files = manager_.unit_files();
+  if (!files) return fail(files.error());
+  if (files->empty()) return {};
+  std::vector<std::string> names;
+  for (const auto& [name, hash] : *files) names.push_back(name);
+  auto statuses = manager_.statuses(names);
+  if (!statuses) return fail(statuses.error());
+  std::lock_guard lock(mu_);
+  for (const auto& [name, hash] : *files) {
+    auto status = statuses->find(name);
+    bool launched = status != statuses->end() && running(status->second);
+    held_[name] = HeldUnit{hash, launched};
+    publisher_.hold(name, hash, launched);
+    if (status != statuses->end()) publisher_.report(name, status->second);
+    spdlog::info("event=unit_adopted unit={} launched={}", name, launched);
+  }
+  return {};
+}
+
+void Agent::run() {
+  auto backoff = kFirstBackoff;
+  auto last_pass = std::chrono::steady_clock::time_point{};
+  while (true) {
+    bool ok = keep_registered() && keep_caches();
+    if (ok) {
+      bool due;
+      {
+        std::lock_guard lock(mu_);
+        due = poked_ || std::chrono::steady_clock::now() - last_pass >= options_.resync;
+        poked_ = false;
+      }
+      if (due) {
+        last_pass = std::chrono::steady_clock::now();
+        ok = pass();
+      }
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, ok ? kLeaseCheck : backoff, [&] { return stopping_ || poked_; });
+    if (stopping_) return;
+    backoff = ok ? kFirstBackoff : std::min(backoff * 2, kLastBackoff);
+  }
+}
+
+bool Agent::keep_registered() {
+  if (session_ && session_->lost()) {
+    spdlog::warn("event=lease_lost machine={} reason=\"{}\"", options_.machine.id,
+                 session_->lost_reason());
+    session_.reset();
+    publisher_.set_lease(0);
+    std::lock_guard lock(mu_);
+    registered_ = false;
+  }
+  if (!session_) {
+    auto session = etcd::LeaseSession::start(
+        registry_.client(), {.ttl_seconds = options_.ttl.count(), .reuse = stored_lease()});
+    if (!session) {
+      spdlog::error("event=lease_failed machine={} error=\"{}\"", options_.machine.id,
+                    session.error().to_string());
+      return false;
+    }
+    session_ = std::move(*session);
+    store_lease(session_->id());
+  }
+  if (registered()) return true;
+  auto lease = session_->id();
+  if (auto registered = registry_.register_machine(options_.machine, lease); !registered) {
+    spdlog::error("event=register_failed machine={} error=\"{}\"", options_.machine.id,
+                  registered.error().to_string());
+    return false;
+  }
+  spdlog::info("event=machine_registered machine={} lease={:x} reused={}", options_.machine.id,
+               lease, session_->reused());
+  publisher_.set_lease(lease);
+  {
+    std::lock_guard lock(mu_);
+    registered_ = true;
+    ++stats_.registrations;
+  }
+  cv_.notify_all();
+  return true;
+}
+
+bool Agent::keep_caches() {
+  const auto& keys = registry_.keys();
+  auto& client = registry_.client();
+  auto on_change = [this] { poke(); };
+  auto start = [&](auto& cache, std::string prefix, auto decode) {
+    if (cache) return true;
+    using Cache = typename std::remove_reference_t<decltype(cache)>::element_type;
+    auto started = Cache::start(client, std::move(prefix), decode, on_change);
+    if (!started) {
+      spdlog::error("event=watch_failed machine={} error=\"{}\"", options_.machine.id,
+                    started.error().to_string());
+      return false;
+    }
+    cache = std::move(*started);
+    return true;
+  };
+  return start(metadata_, keys.metadata_of(options_.machine.id), registry::decode_metadata_value) &&
+         start(global_, keys.global_units(), registry::decode_assignment) &&
+         start(schedule_, keys.schedule_of(options_.machine.id), registry::decode_assignment);
+}
+
+bool Agent::pass() {
+  const auto& keys = registry_.keys();
+  std::map<std::string, registry::Assignment> scheduled;
+  std::map<std::string, registry::Assignment> global;
+  schedule_->read([&](const auto& entries) {
+    for (const auto& [key, entry] : entries) {
+      if (auto at = keys.scheduled_of(key)) scheduled.emplace(at->second, entry.record);
+    }
+  });
+  global_->read([&](const auto& entries) {
+    for (const auto& [key, entry] : entries) {
+      if (auto name = keys.global_unit_of(key)) global.emplace(*name, entry.record);
+    }
+  });
+  registry::Metadata dynamic;
+  metadata_->read([&](const auto& entries) {
+    for (const auto& [key, entry] : entries) {
+      if (auto at = keys.metadata_entry_of(key)) dynamic.emplace(at->second, entry.record);
+    }
+  });
+
+  std::map<std::string, registry::Assignment> offered = scheduled;
+  offered.insert(global.begin(), global.end());
+  auto bodies = bodies_of(offered);
+  if (!bodies) return false;
+
+  Offers offers;
+  offers.metadata = registry::effective_metadata(options_.machine.metadata, dynamic);
+  auto add = [&](std::vector<OfferedUnit>& to, const auto& units) {
+    for (const auto& [name, assignment] : units) {
+      auto body = bodies->find(name);
+      if (body == bodies->end()) continue;
+      to.push_back(
+          {name, assignment,
+           std::make_shared<unit::FleetOptions>(unit::parse_fleet_options(body->second, name))});
+    }
+  };
+  add(offers.scheduled, scheduled);
+  add(offers.global, global);
+  auto desired = desired_units(offers);
+
+  std::map<std::string, HeldUnit> held;
+  {
+    std::lock_guard lock(mu_);
+    held = held_;
+    ++stats_.passes;
+  }
+  auto tasks = plan_tasks(desired, held);
+  std::vector<std::string> touched;
+  bool ok = true;
+  for (const auto& task : tasks) {
+    if (!run_task(task, *bodies, desired)) {
+      ok = false;
+      break;
+    }
+    if (!task.unit.empty()) touched.push_back(task.unit);
+  }
+  // Signals report later changes; the state right after a load or start is read once here.
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  std::erase_if(touched, [&](const std::string& name) { return !desired.contains(name); });
+  if (!touched.empty()) {
+    if (auto statuses = manager_.statuses(touched)) {
+      for (const auto& [name, status] : *statuses) publisher_.report(name, status);
+    }
+  }
+  return ok;
+}
+
+bool Agent::run_task(const Task& task, const std::map<std::string, unit::UnitFile>& bodies,
+                     const std::map<std::string, registry::Assignment>& desired) {
+  Status done;
+  switch (task.type) {
+    case TaskType::kUnload:
+      done = manager_.unload(task.unit);
+      break;
+    case TaskType::kLoad:
+      done = manager_.load(task.unit, bodies.at(task.unit));
+      break;
+    case TaskType::kReload:
+      done = manager_.reload();
+      break;
+    case TaskType::kStop:
+      done = manager_.stop(task.unit);
+      break;
+    case TaskType::kStart:
+      done = manager_.start(task.unit);
+      break;
+  }
+  std::lock_guard lock(mu_);
+  if (!done) {
+    ++stats_.failed_tasks;
+    spdlog::error("event=task_failed type={} unit={} reason=\"{}\" error=\"{}\"",
+                  to_string(task.type), task.unit, task.reason, done.error().to_string());
+    return false;
+  }
+  ++stats_.tasks;
+  spdlog::info("event=task_completed type={} unit={} reason=\"{}\"", to_string(task.type),
+               task.unit, task.reason);
+  switch (task.type) {
+    case TaskType::kUnload:
+      held_.erase(task.unit);
+      publisher_.release(task.unit);
+      break;
+    case TaskType::kLoad:
+      held_[task.unit] = HeldUnit{desired.at(task.unit).hash, false};
+      break;
+    case TaskType::kStop:
+      held_[task.unit].launched = false;
+      break;
+    case TaskType::kStart:
+      held_[task.unit].launched = true;
+      break;
+    case TaskType::kReload:
+      return true;
+  }
+  if (auto it = held_.find(task.unit); it != held_.end()) {
+    publisher_.hold(task.unit, it->second.hash, it->second.launched);
+  }
+  return true;
+}
+
+std::optional<std::map<std::string, unit::UnitFile>> Agent::bodies_of(
+    const std::map<std::string, registry::Assignment>& units) {
+  std::map<unit::UnitHash, unit::UnitFile> used;
+  std::map<std::string, unit::UnitFile> bodies;
+  for (const auto& [name, assignment] : units) {
+    auto cached = body_cache_.find(assignment.hash);
+    if (cached == body_cache_.end()) {
+      auto fetched = registry_.body(assignment.hash);
+      if (!fetched) {
+        spdlog::warn("event=body_fetch_failed unit={} error=\"{}\"", name,
+                     fetched.error().to_string());
+        return std::nullopt;
+      }
+      // Destroyed meanwhile: its entry is about to go too.
+      if (!*fetched) continue;
+      cached = body_cache_.emplace(assignment.hash, std::move(**fetched)).first;
+    }
+    used.insert(*cached);
+    bodies.emplace(name, cached->second);
+  }
+  body_cache_ = std::move(used);
+  return bodies;
+}
+
+etcd::LeaseId Agent::stored_lease() const {
+  if (options_.lease_file.empty()) return 0;
+  std::ifstream in(options_.lease_file);
+  etcd::LeaseId lease = 0;
+  if (in >> lease) return lease;
+  return 0;
+}
+
+void Agent::store_lease(etcd::LeaseId lease) const {
+  if (options_.lease_file.empty()) return;
+  std::error_code ignored;
+  std::filesystem::create_directories(options_.lease_file.parent_path(), ignored);
+  std::ofstream out(options_.lease_file, std::ios::trunc);
+  out << lease << '\n';
+  if (!out) {
+    spdlog::warn("event=lease_file_unwritable path={} (a restart will not re-adopt the lease)",
+                 options_.lease_file.string());
+  }
+}
+
+bool Agent::registered() const {
+  std::lock_guard lock(mu_);
+  return registered_;
+}
+
+bool Agent::wait_registered(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return registered_; });
+}
+
+Status Agent::purge() {
+  stop();
+  std::map<std::string, HeldUnit> held;
+  {
+    std::lock_guard lock(mu_);
+    held = held_;
+  }
+  Status result;
+  for (const auto& [name, unit] : held) {
+    if (auto unloaded = manager_.unload(name); !unloaded) {
+      spdlog::error(
+          "event=task_failed type=UnloadUnit unit={} reason=\"purging agent\" error=\"{}\"", name,
+          unloaded.error().to_string());
+      result = unloaded;
+      continue;
+    }
+    spdlog::info("event=task_completed type=UnloadUnit unit={} reason=\"purging agent\"", name);
+    publisher_.release(name);
+    std::lock_guard lock(mu_);
+    held_.erase(name);
+  }
+  if (auto reloaded = manager_.reload(); !reloaded && result) result = reloaded;
+  if (session_) {
+    publisher_.flush(std::chrono::seconds(5));
+    // Presence and any state left go with the lease: the engine reschedules at once.
+    if (auto revoked = session_->revoke(); !revoked && result) result = revoked;
+    session_.reset();
+    store_lease(0);
+  }
+  return result;
+}
+
+AgentStats Agent::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+std::string Agent::dump() const {
+  nlohmann::json out;
+  {
+    std::lock_guard lock(mu_);
+    out["machine"] = options_.machine.id;
+    out["registered"] = registered_;
+    for (const auto& [name, unit] : held_) {
+      out["held"][name] = {{"hash", unit.hash.hex()}, {"launched", unit.launched}};
+    }
+    out["stats"] = {{"passes", stats_.passes},
+                    {"tasks", stats_.tasks},
+                    {"failed_tasks", stats_.failed_tasks},
+                    {"registrations", stats_.registrations}};
+  }
+  for (const auto& [name, state] : publisher_.states()) {
+    out["states"][name] = {{"hash", state.hash.hex()},
+                           {"load", state.load_state},
+                           {"active", state.active_state},
+                           {"sub", state.sub_state},
+                           {"launched", state.launched}};
+  }
+  return out.dump();
+}
+
+}  // namespace fleet::agent

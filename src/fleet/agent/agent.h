@@ -1,0 +1,124 @@
+// The agent: makes this machine's systemd run what fleet scheduled here (spec §3.10, §5.4).
+//
+// It holds the fleetd's one lease (presence and unit states hang on it), registers the machine,
+// follows only its own slice of the registry (its schedule, the global units, its dynamic
+// metadata) through watch-fed caches, and on every change plans the tasks that make the machine
+// hold what it should and runs them through the UnitManager. Unit states reach etcd through the
+// StatePublisher, driven by the init system's signals.
+//
+// Example:
+//   auto agent = Agent::start(registry, systemd, {.machine = record, .ttl = 30s,
+//                                                 .lease_file = "/run/fleet/lease"});
+//   agent.value()->wait_registered(10s);
+//   ...
+//   agent.value().reset();  // units keep running; a restart within the TTL re-adopts the lease
+//
+// What it never does (decisions.md 9, 10): stop units because fleetd stops or etcd is away. While
+// etcd cannot be reached the caches keep their last contents, so nothing is unloaded; when the
+// lease was lost meanwhile, the agent takes a new one, registers again and re-publishes its
+// states, and unloads only what the engine has since moved elsewhere.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "fleet/agent/state_publisher.h"
+#include "fleet/agent/task_plan.h"
+#include "fleet/agent/unit_manager.h"
+#include "fleet/etcd/lease_session.h"
+#include "fleet/registry/registry.h"
+#include "fleet/registry/watch_cache.h"
+
+namespace fleet::agent {
+
+struct AgentOptions {
+  // This machine as it registers: ID, public IP, configured metadata, version, capabilities.
+  registry::MachineRecord machine{};
+  // agent_ttl: how long presence and unit states outlive a fleetd that stopped answering.
+  std::chrono::seconds ttl{30};
+  // Where the lease ID is kept across restarts of fleetd ("" = not kept): a restart within the
+  // TTL re-adopts it, so the machine never looks gone and nothing is rescheduled.
+  std::filesystem::path lease_file{};
+  // The longest the agent goes without a pass when nothing changes (spec §5.4: 5 s).
+  std::chrono::milliseconds resync{5000};
+};
+
+struct AgentStats {
+  uint64_t passes = 0;
+  uint64_t tasks = 0;         // tasks completed
+  uint64_t failed_tasks = 0;  // tasks that failed (the pass stops there; retried next pass)
+  uint64_t registrations = 0;
+};
+
+class Agent {
+ public:
+  // Re-adopts the units already in the units directory (a restarted fleetd), subscribes to their
+  // changes, and starts the loop that registers the machine and keeps it in line. Fails only
+  // when the unit manager cannot list its units; etcd trouble is retried in the background.
+  // `registry` and `manager` must outlive the agent.
+  static Result<std::unique_ptr<Agent>> start(registry::Registry& registry, UnitManager& manager,
+                                              AgentOptions options);
+  // Stops the loop. Units keep running and the lease is not revoked.
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  bool registered() const;
+  // Waits until the machine is registered on a live lease; false on timeout.
+  bool wait_registered(std::chrono::milliseconds timeout) const;
+
+  // purge_on_shutdown: stops the loop, unloads every unit, removes their states and revokes the
+  // lease, so the engine reschedules them at once (the original's graceful shutdown).
+  Status purge();
+
+  // The held units, the published states and the counters, as JSON (SIGUSR1).
+  std::string dump() const;
+  AgentStats stats() const;
+
+ private:
+  Agent(registry::Registry& registry, UnitManager& manager, AgentOptions options);
+  Status adopt_existing_units();
+  void run();
+  void stop();
+  void poke();
+  // Each returns false when etcd did not answer; the loop backs off and tries again.
+  bool keep_registered();
+  bool keep_caches();
+  bool pass();
+  bool run_task(const Task& task, const std::map<std::string, unit::UnitFile>& bodies,
+                const std::map<std::string, registry::Assignment>& desired);
+  // The bodies of `units`, fetched once per content; nullopt when etcd did not answer.
+  std::optional<std::map<std::string, unit::UnitFile>> bodies_of(
+      const std::map<std::string, registry::Assignment>& units);
+  etcd::LeaseId stored_lease() const;
+  void store_lease(etcd::LeaseId lease) const;
+
+  registry::Registry& registry_;
+  UnitManager& manager_;
+  const AgentOptions options_;
+  StatePublisher publisher_;
+
+  // Loop thread only.
+  std::unique_ptr<etcd::LeaseSession> session_;
+  std::unique_ptr<registry::WatchCache<registry::Assignment>> schedule_;
+  std::unique_ptr<registry::WatchCache<registry::Assignment>> global_;
+  std::unique_ptr<registry::WatchCache<std::string>> metadata_;
+  std::map<unit::UnitHash, unit::UnitFile> body_cache_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::map<std::string, HeldUnit> held_;  // guarded by mu_; written by the loop thread only
+  bool registered_ = false;               // guarded by mu_
+  bool poked_ = true;                     // guarded by mu_
+  bool stopping_ = false;                 // guarded by mu_
+  AgentStats stats_;                      // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace fleet::agent

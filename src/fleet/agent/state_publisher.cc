@@ -1,0 +1,130 @@
+#include "fleet/agent/state_publisher.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+namespace fleet::agent {
+namespace {
+
+constexpr std::chrono::milliseconds kFirstRetry{100};
+constexpr std::chrono::milliseconds kLastRetry{5000};
+
+}  // namespace
+
+StatePublisher::StatePublisher(registry::Registry& registry, std::string machine_id)
+    : registry_(registry), machine_id_(std::move(machine_id)), thread_([this] { run(); }) {}
+
+StatePublisher::~StatePublisher() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void StatePublisher::set_lease(etcd::LeaseId lease) {
+  {
+    std::lock_guard lock(mu_);
+    if (lease == lease_) return;
+    lease_ = lease;
+    for (const auto& [unit, state] : states_) dirty_.insert(unit);
+  }
+  cv_.notify_all();
+}
+
+void StatePublisher::hold(const std::string& unit, const unit::UnitHash& hash, bool launched) {
+  {
+    std::lock_guard lock(mu_);
+    auto& state = states_[unit];
+    if (state.hash == hash && state.launched == launched && !state.load_state.empty()) return;
+    state.hash = hash;
+    state.launched = launched;
+    dirty_.insert(unit);
+  }
+  cv_.notify_all();
+}
+
+void StatePublisher::report(const std::string& unit, const UnitStatus& status) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = states_.find(unit);
+    if (it == states_.end()) return;
+    auto& state = it->second;
+    if (state.load_state == status.load_state && state.active_state == status.active_state &&
+        state.sub_state == status.sub_state) {
+      return;
+    }
+    state.load_state = status.load_state;
+    state.active_state = status.active_state;
+    state.sub_state = status.sub_state;
+    dirty_.insert(unit);
+  }
+  cv_.notify_all();
+}
+
+void StatePublisher::release(const std::string& unit) {
+  {
+    std::lock_guard lock(mu_);
+    if (states_.erase(unit) == 0) return;
+    dirty_.insert(unit);
+  }
+  cv_.notify_all();
+}
+
+bool StatePublisher::flush(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return dirty_.empty() && !writing_; });
+}
+
+std::map<std::string, registry::UnitStateRecord> StatePublisher::states() const {
+  std::lock_guard lock(mu_);
+  return states_;
+}
+
+void StatePublisher::run() {
+  auto backoff = kFirstRetry;
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait(lock, [&] { return stopping_ || (!dirty_.empty() && lease_ != 0); });
+    if (stopping_) return;
+    std::string unit = *dirty_.begin();
+    dirty_.erase(dirty_.begin());
+    writing_ = true;
+    lock.unlock();
+    bool published = publish(unit);
+    lock.lock();
+    writing_ = false;
+    if (published) {
+      backoff = kFirstRetry;
+      cv_.notify_all();  // flush() waiters
+      continue;
+    }
+    dirty_.insert(unit);  // unless a newer change already put it back
+    cv_.wait_for(lock, backoff, [&] { return stopping_; });
+    backoff = std::min(backoff * 2, kLastRetry);
+  }
+}
+
+bool StatePublisher::publish(const std::string& unit) {
+  std::optional<registry::UnitStateRecord> state;
+  etcd::LeaseId lease = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = states_.find(unit); it != states_.end()) state = it->second;
+    lease = lease_;
+  }
+  // A unit loaded a moment ago has no status yet: the first report publishes it.
+  if (state && state->load_state.empty()) return true;
+  auto written = state ? registry_.publish_state(unit, machine_id_, *state, lease)
+                       : registry_.remove_state(unit, machine_id_);
+  if (!written) {
+    spdlog::warn("event=state_publish_failed unit={} error=\"{}\"", unit,
+                 written.error().to_string());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace fleet::agent

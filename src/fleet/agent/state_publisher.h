@@ -1,0 +1,68 @@
+// Publishes the state of every unit this machine holds to states/<unit>/<machine>, on the
+// fleetd's lease, as soon as it changes (spec §5.6, driven by systemd's signals: decisions.md 8).
+//
+// Example:
+//   StatePublisher publisher(registry, machine_id);
+//   publisher.set_lease(session->id());
+//   publisher.hold("web.service", hash, /*launched=*/true);
+//   publisher.report("web.service", {"loaded", "active", "running"});  // from UnitManager::watch
+//   publisher.release("web.service");                                  // unloaded: state removed
+//
+// Writes happen on the publisher's own thread, latest state wins: a unit that flaps ten times
+// while etcd is slow costs one write. A write that fails is retried (backing off) until it lands
+// or the state changes again; a new lease re-publishes everything. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "fleet/agent/unit_manager.h"
+#include "fleet/registry/registry.h"
+
+namespace fleet::agent {
+
+class StatePublisher {
+ public:
+  StatePublisher(registry::Registry& registry, std::string machine_id);
+  ~StatePublisher();
+  StatePublisher(const StatePublisher&) = delete;
+  StatePublisher& operator=(const StatePublisher&) = delete;
+
+  // The lease states are written on; a new one re-publishes every state. 0: hold writes back.
+  void set_lease(etcd::LeaseId lease);
+  // The agent holds `unit` with these contents, started by it or not.
+  void hold(const std::string& unit, const unit::UnitHash& hash, bool launched);
+  // What the init system reports; ignored for a unit the agent does not hold.
+  void report(const std::string& unit, const UnitStatus& status);
+  // The agent unloaded `unit`: its state is removed.
+  void release(const std::string& unit);
+
+  // Waits until every change so far has reached etcd; false on timeout.
+  bool flush(std::chrono::milliseconds timeout);
+  // States as last reported, by unit (for the SIGUSR1 dump).
+  std::map<std::string, registry::UnitStateRecord> states() const;
+
+ private:
+  void run();
+  // Writes one pending change; false when etcd refused it.
+  bool publish(const std::string& unit);
+
+  registry::Registry& registry_;
+  const std::string machine_id_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, registry::UnitStateRecord> states_;  // guarded by mu_
+  std::set<std::string> dirty_;  // guarded by mu_: units whose key must be written or removed
+  etcd::LeaseId lease_ = 0;      // guarded by mu_
+  bool writing_ = false;         // guarded by mu_: a write is in flight
+  bool stopping_ = false;        // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace fleet::agent
