@@ -42,8 +42,8 @@ class UnitManager {
   // system for this boot only, and enables it (runtime) when it has an [Install] section; when
   // enabling fails the file is removed again. Takes effect after reload().
   virtual Status load(std::string_view name, const unit::UnitFile& file) = 0;
-  // Stops the unit and, only once it stopped, disables it, resets its failed state and removes
-  // its file, so a unit is never left running without a file to stop it by.
+  // Stops the unit and, only once the init system accepted the stop, disables it, resets its
+  // failed state and removes its file, so a unit is never left running without a way to stop it.
   virtual Status unload(std::string_view name) = 0;
   // One daemon-reload: loads and unloads since the last call take effect.
   virtual Status reload() = 0;

@@ -170,6 +170,40 @@ Status Registry::set_desired_state(std::string_view name, unit::DesiredState des
       });
 }
 
+Status Registry::replace_unit(const NewUnit& unit) {
+  const unit::UnitHash hash = unit.body.hash();
+  const bool global = unit::parse_fleet_options(unit.body, unit.name).global;
+  if (auto stored = store_missing_bodies({unit}, {0}); !stored) return stored;
+  unit::UnitHash old;
+  auto replaced = update_unit(
+      unit.name,
+      [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
+        old = record.hash;
+        etcd::GuardedChange change;
+        // As in create_units: commit only while the new body is still there.
+        change.guards = {Compare::exists(keys_.body(hash))};
+        change.ops = {
+            Op::put(keys_.unit(unit.name), encode(UnitRecord{hash, unit.desired, global}))};
+        if (old != hash) {
+          change.ops.push_back(Op::erase(keys_.body_user(old, unit.name)));
+          change.ops.push_back(Op::put(keys_.body_user(hash, unit.name), ""));
+        }
+        if (global) {
+          change.ops.push_back(
+              Op::put(keys_.global_unit(unit.name), encode(Assignment{hash, unit.desired})));
+        } else if (record.global) {
+          change.ops.push_back(Op::erase(keys_.global_unit(unit.name)));
+        }
+        return change;
+      });
+  if (!replaced) {
+    // The body stored above would otherwise be left behind without a user.
+    (void)erase_body_if_unused(hash);
+    return replaced;
+  }
+  return old == hash ? Status{} : erase_body_if_unused(old);
+}
+
 Status Registry::destroy_unit(std::string_view name) {
   unit::UnitHash hash;
   auto destroyed = update_unit(
@@ -181,6 +215,10 @@ Status Registry::destroy_unit(std::string_view name) {
         return change;
       });
   if (!destroyed) return destroyed;
+  return erase_body_if_unused(hash);
+}
+
+Status Registry::erase_body_if_unused(const unit::UnitHash& hash) {
   // Deleted only while no unit uses it; a unit created meanwhile keeps it (or stores it again).
   auto unused =
       client_.commit({Compare::none_under(keys_.body_users(hash))}, {Op::erase(keys_.body(hash))});

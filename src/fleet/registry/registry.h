@@ -61,6 +61,11 @@ class Registry {
   // kNotFound when the unit does not exist.
   Status set_desired_state(std::string_view name, unit::DesiredState desired);
 
+  // Gives an existing unit new contents and desired state in one transaction (the API's PUT of
+  // changed options, `fleetctl --replace`); the old body goes when no other unit uses it.
+  // kNotFound when the unit does not exist.
+  Status replace_unit(const NewUnit& unit);
+
   // Deletes the unit, and its body when no other unit uses it. kNotFound when it does not exist.
   Status destroy_unit(std::string_view name);
 
@@ -99,6 +104,8 @@ class Registry {
   // Stores the bodies of `units` (by index) that etcd lacks.
   Status store_missing_bodies(const std::vector<NewUnit>& units,
                               const std::vector<size_t>& indexes);
+  // Deletes the body with `hash` unless a unit still uses it.
+  Status erase_body_if_unused(const unit::UnitHash& hash);
   // Reads the unit and runs `change(record, mod_revision)` until its guarded commit wins.
   Status update_unit(std::string_view name, const std::function<std::optional<etcd::GuardedChange>(
                                                 const UnitRecord&, etcd::Revision)>& change);

@@ -134,6 +134,26 @@ TEST_F(RegistryTest, TheBodyGoesWithItsLastUser) {
   EXPECT_EQ(count_under(keys().prefix()), 0) << "nothing of the units is left in etcd";
 }
 
+TEST_F(RegistryTest, ReplaceSwapsTheBodyAndDesiredStateInPlace) {
+  ASSERT_TRUE(registry_->create_unit({"web.service", kWebBody, DesiredState::kLaunched}));
+  ASSERT_TRUE(registry_->replace_unit({"web.service", kGlobalBody, DesiredState::kInactive}));
+  EXPECT_EQ(registry_->unit("web.service").value(),
+            (UnitRecord{kGlobalBody.hash(), DesiredState::kInactive, true}));
+  EXPECT_EQ(registry_->body(kWebBody.hash()).value(), std::nullopt) << "no unit uses it now";
+  EXPECT_EQ(count_under(keys().global_units()), 1) << "it became global";
+
+  ASSERT_TRUE(registry_->replace_unit({"web.service", kWebBody, DesiredState::kLoaded}));
+  EXPECT_EQ(count_under(keys().global_units()), 0) << "and no longer is";
+  EXPECT_EQ(count_under(keys().body_users(kWebBody.hash())), 1);
+  EXPECT_EQ(count_under(keys().bodies()), 1);
+
+  auto missing = registry_->replace_unit(
+      {"nope.service", body_of("[Service]\nExecStart=/bin/nope\n"), DesiredState::kLoaded});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(count_under(keys().bodies()), 1) << "the refused body is not left behind";
+}
+
 TEST_F(RegistryTest, RacingCreatesAndDestroysNeverLeaveAUnitWithoutItsBodyNorAnOrphanBody) {
   constexpr int kWriters = 4;
   constexpr int kOperations = 60;

@@ -1,0 +1,63 @@
+#include "cmd/fleetctl/commands.h"
+
+#include <array>
+
+namespace fleet::fleetctl {
+
+namespace {
+
+// Addresses of the commands are constants, so the table needs no run-time initialisation and is
+// complete whenever it is read.
+constexpr std::array<const Command*, 13> kTable = {
+    &kCatCommand,           &kDestroyCommand,   &kHelpCommand,   &kListMachinesCommand,
+    &kListUnitFilesCommand, &kListUnitsCommand, &kLoadCommand,   &kStartCommand,
+    &kStopCommand,          &kSubmitCommand,    &kUnloadCommand, &kVerifyCommand,
+    &kVersionCommand};
+
+}  // namespace
+
+std::span<const Command* const> commands() { return kTable; }
+
+const Command* find_command(std::string_view word, std::vector<std::string_view>* candidates) {
+  const Command* only = nullptr;
+  std::vector<std::string_view> matches;
+  for (const Command* command : commands()) {
+    if (command->name == word) return command;
+    if (!word.empty() && command->name.starts_with(word)) {
+      only = command;
+      matches.push_back(command->name);
+    }
+  }
+  if (matches.size() == 1) return only;
+  if (candidates) *candidates = std::move(matches);
+  return nullptr;
+}
+
+void add_list_flags(FlagSet& set, CommandOptions& options, std::string_view default_fields,
+                    std::string_view fields_usage, bool short_full) {
+  set.add_bool("full", short_full ? 'l' : 0, &options.full, "Do not ellipsize fields on output");
+  set.add_bool("no-legend", 0, &options.no_legend, "Do not print a legend (column headers)");
+  options.fields = std::string(default_fields);
+  set.add_string("fields", 0, &options.fields, std::string(fields_usage));
+}
+
+void add_blocking_flags(FlagSet& set, CommandOptions& options, std::string_view reached,
+                        std::string_view past) {
+  set.add_int("block-attempts", 0, &options.block_attempts,
+              "Wait until the units are " + std::string(reached) +
+                  ", performing up to N attempts before giving up. A value of 0 indicates no "
+                  "limit. Does not apply to global units.");
+  set.add_bool("no-block", 0, &options.no_block,
+               "Do not wait until the units have " + std::string(past) +
+                   " before exiting. Always the case for global units.");
+}
+
+void add_replace_flags(FlagSet& set, CommandOptions& options) {
+  set.add_bool("replace", 0, &options.replace,
+               "Replace the old scheduled units in the cluster with new versions.");
+  set.add_bool("sign", 0, &options.sign, "DEPRECATED - this option cannot be used");
+}
+
+std::string_view version() { return FLEET_VERSION; }
+
+}  // namespace fleet::fleetctl

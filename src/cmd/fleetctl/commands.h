@@ -1,0 +1,64 @@
+// fleetctl's verbs: one Command per cmd_<verb>.cc, gathered in one table (commands.cc).
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cmd/fleetctl/context.h"
+#include "cmd/fleetctl/flags.h"
+#include "cmd/fleetctl/options.h"
+
+namespace fleet::fleetctl {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;      // one line, for the COMMANDS list
+  std::string_view usage;        // what follows `fleetctl <name> ` in USAGE
+  std::string_view description;  // lines for DESCRIPTION
+  // Declares the command's own flags on `set`, bound to `options`; may be null.
+  void (*declare_flags)(FlagSet& set, CommandOptions& options) = nullptr;
+  // Runs the command with its positional arguments; returns the exit status.
+  int (*run)(Context& context, const std::vector<std::string>& args) = nullptr;
+  // Whether it needs the fleet API (help and version do not).
+  bool uses_api = true;
+};
+
+extern const Command kCatCommand;
+extern const Command kDestroyCommand;
+extern const Command kHelpCommand;
+extern const Command kListMachinesCommand;
+extern const Command kListUnitFilesCommand;
+extern const Command kListUnitsCommand;
+extern const Command kLoadCommand;
+extern const Command kStartCommand;
+extern const Command kStopCommand;
+extern const Command kSubmitCommand;
+extern const Command kUnloadCommand;
+extern const Command kVerifyCommand;
+extern const Command kVersionCommand;
+
+// Every command, by name.
+std::span<const Command* const> commands();
+
+// The command `word` names exactly or, cobra's prefix matching, is the only one to start with
+// (`list-m` -> list-machines). nullptr when none or several match; `candidates` then lists the
+// several.
+const Command* find_command(std::string_view word, std::vector<std::string_view>* candidates);
+
+// Flags shared by several commands, with the original's help texts.
+//   list commands: --full (and -l where `short_full`), --no-legend, --fields=`default_fields`
+void add_list_flags(FlagSet& set, CommandOptions& options, std::string_view default_fields,
+                    std::string_view fields_usage, bool short_full);
+//   blocking commands: --block-attempts=N, --no-block; `reached` and `past` complete
+//   "Wait until the units are <reached>" and "Do not wait until the units have <past>".
+void add_blocking_flags(FlagSet& set, CommandOptions& options, std::string_view reached,
+                        std::string_view past);
+//   creating commands: --replace, --sign (deprecated)
+void add_replace_flags(FlagSet& set, CommandOptions& options);
+
+// The version fleetctl reports.
+std::string_view version();
+
+}  // namespace fleet::fleetctl

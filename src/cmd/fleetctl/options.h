@@ -1,0 +1,64 @@
+// What fleetctl's flags set: the global flags of spec §1.1 (also read from FLEETCTL_* variables)
+// and the per-command ones, each command declaring the few it takes.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "fleet/base/error.h"
+
+#include "cmd/fleetctl/flags.h"
+
+namespace fleet::fleetctl {
+
+inline constexpr std::string_view kDefaultEndpoint = "unix:///var/run/fleet.sock";
+inline constexpr std::string_view kDriverApi = "API";
+inline constexpr std::string_view kDriverEtcd = "etcd";
+
+struct GlobalOptions {
+  std::string endpoint{kDefaultEndpoint};
+  std::string driver{kDriverApi};
+  std::string etcd_key_prefix = "/_coreos.com/fleet/";
+  std::string key_file{};
+  std::string cert_file{};
+  std::string ca_file{};
+  std::string tunnel{};
+  std::string known_hosts_file = "~/.fleetctl/known_hosts";
+  bool strict_host_key_checking = true;
+  double ssh_timeout = 10.0;
+  std::string ssh_username = "core";
+  double request_timeout = 3.0;
+  bool experimental_api = true;  // deprecated
+  bool debug = false;
+  bool version = false;
+  bool help = false;
+};
+
+// The per-command flags; a command declares only those it takes (commands.h).
+struct CommandOptions {
+  bool full = false;
+  bool no_legend = false;
+  std::string fields{};
+  bool no_block = false;
+  int block_attempts = 0;
+  bool replace = false;
+  bool sign = false;
+};
+
+// Declares every global flag on `set`, bound to `options`, with the original's names, defaults
+// and help texts (deprecated spellings included).
+void add_global_flags(FlagSet& set, GlobalOptions& options);
+
+// Looks up one environment variable; nullopt when unset.
+using Environment = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The process's environment.
+Environment process_environment();
+
+// Sets each global flag the command line left alone from FLEETCTL_<NAME> (upper case, '-' as
+// '_'), when that variable is set and not empty: environment first, flags win.
+// kInvalidArgument naming the variable when its value does not fit the flag.
+Status apply_environment(const FlagSet& set, const Environment& environment);
+
+}  // namespace fleet::fleetctl

@@ -1,0 +1,69 @@
+// What fleetctl (and any other client) asks of fleet: the API v1 operations (spec §2.5) as calls.
+//
+// Two implementations: api::RegistryService works directly on etcd (what the HTTP API server
+// calls, and `fleetctl --driver=etcd`), and the HTTP client (`--driver=API`) sends the same calls
+// to a fleetd. Both answer with the same error codes and messages, which are the API's:
+//   kInvalidArgument  400  a bad name, options or state, with the spec's exact message
+//   kNotFound         404  `unit does not exist`
+//   kAlreadyExists    409  the PUT conflicts (`unit does not exist and options field empty`,
+//                          `must provide DesiredState to update existing unit`)
+//   kUnavailable, ...  500 etcd (or the fleetd) could not be reached; the message says which
+//
+// Example:
+//   auto units = api.units();
+//   if (!units) return fail(units.error());
+//   for (const auto& unit : *units) std::cout << unit.name << " " << unit.current_state << "\n";
+//
+// Implementations need not be thread-safe: use one from one thread at a time.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleet/base/error.h"
+#include "fleet/schema/schema.h"
+#include "fleet/unit/desired_state.h"
+
+namespace fleet::client {
+
+// GET /state's query filters: only states matching every non-empty field.
+struct UnitStateFilter {
+  std::string unit_name{};
+  std::string machine_id{};
+};
+
+class FleetApi {
+ public:
+  virtual ~FleetApi() = default;
+
+  // The machines present now, sorted by ID, each with its effective metadata.
+  virtual Result<std::vector<schema::Machine>> machines() = 0;
+
+  // Every unit, sorted by name, with its options, desired state, current state and target
+  // machine. A global unit reads current state "inactive" and no machine.
+  virtual Result<std::vector<schema::Unit>> units() = 0;
+
+  // One unit, or nullopt when it does not exist. A global unit has no current state or machine.
+  virtual Result<std::optional<schema::Unit>> unit(std::string_view name) = 0;
+
+  // How machines report their units, sorted by unit name, then machine ID.
+  virtual Result<std::vector<schema::UnitState>> unit_states(
+      const UnitStateFilter& filter = {}) = 0;
+
+  // PUT of a unit with options: creates it (desired state `unit.desired_state`, default
+  // inactive), or, when a unit of that name exists with other options, replaces it by the new
+  // contents (how `--replace` works; the desired state restarts from `unit.desired_state` or
+  // inactive). kInvalidArgument for a bad name, bad options or bad desired state.
+  virtual Status create_unit(const schema::Unit& unit) = 0;
+
+  // PUT of a desired state alone. kAlreadyExists when the unit does not exist (the API's 409),
+  // kInvalidArgument `cannot activate template "x@.service"` for loading or launching a template.
+  virtual Status set_desired_state(std::string_view name, unit::DesiredState state) = 0;
+
+  // DELETE. kNotFound `unit does not exist`.
+  virtual Status destroy_unit(std::string_view name) = 0;
+};
+
+}  // namespace fleet::client

@@ -1,0 +1,306 @@
+#include "fleet/schema/json.h"
+
+#include <limits>
+#include <map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fleet::schema {
+namespace {
+
+using Json = nlohmann::json;
+
+void put(Json& object, const char* key, const std::string& value) {
+  if (!value.empty()) object[key] = value;
+}
+
+// Invalid UTF-8 in a unit (the parser takes bytes as they come) is written as U+FFFD rather than
+// making dump() throw.
+std::string text_of(const Json& json) {
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json to_json(const UnitOption& option) {
+  Json object = Json::object();
+  put(object, "section", option.section);
+  put(object, "name", option.name);
+  put(object, "value", option.value);
+  return object;
+}
+
+Json to_json(const Unit& unit) {
+  Json object = Json::object();
+  put(object, "name", unit.name);
+  if (!unit.options.empty()) {
+    Json& options = object["options"] = Json::array();
+    for (const auto& option : unit.options) options.push_back(to_json(option));
+  }
+  put(object, "desiredState", unit.desired_state);
+  put(object, "currentState", unit.current_state);
+  put(object, "machineID", unit.machine_id);
+  return object;
+}
+
+Json to_json(const UnitState& state) {
+  Json object = Json::object();
+  put(object, "name", state.name);
+  put(object, "hash", state.hash);
+  put(object, "machineID", state.machine_id);
+  put(object, "systemdLoadState", state.systemd_load_state);
+  put(object, "systemdActiveState", state.systemd_active_state);
+  put(object, "systemdSubState", state.systemd_sub_state);
+  return object;
+}
+
+Json to_json(const Machine& machine) {
+  Json object = Json::object();
+  put(object, "id", machine.id);
+  put(object, "primaryIP", machine.primary_ip);
+  if (!machine.metadata.empty()) object["metadata"] = machine.metadata;
+  return object;
+}
+
+template <class T>
+Json page_json(const char* key, const std::vector<T>& items, const std::string& token) {
+  Json object = Json::object();
+  if (!items.empty()) {
+    Json& list = object[key] = Json::array();
+    for (const auto& item : items) list.push_back(to_json(item));
+  }
+  put(object, "nextPageToken", token);
+  return object;
+}
+
+Status invalid(const std::string& where, const std::string& what) {
+  return fail(ErrorCode::kInvalidArgument, where.empty() ? what : where + ": " + what);
+}
+
+std::string quoted(const char* key) { return std::string("\"") + key + "\""; }
+
+// A JSON object being read into a struct. `where` places it in the document for messages
+// (`"options"[2]`); empty for the document itself. A missing or null field leaves the target as
+// it is, as Go's decoder does.
+class ObjectReader {
+ public:
+  static Result<ObjectReader> open(const Json& value, std::string where) {
+    if (!value.is_object() && !value.is_null()) {
+      return fail(invalid(where, "expected a JSON object").error());
+    }
+    return ObjectReader(value, std::move(where));
+  }
+
+  Status read(const char* key, std::string& out) const {
+    const Json* field = find(key);
+    if (!field) return {};
+    if (!field->is_string()) return invalid(where_, quoted(key) + " must be a string");
+    out = field->get<std::string>();
+    return {};
+  }
+
+  Status read(const char* key, int& out) const {
+    const Json* field = find(key);
+    if (!field) return {};
+    if (!field->is_number_integer() || field->get<int64_t>() < std::numeric_limits<int>::min() ||
+        field->get<int64_t>() > std::numeric_limits<int>::max()) {
+      return invalid(where_, quoted(key) + " must be an integer");
+    }
+    out = field->get<int>();
+    return {};
+  }
+
+  Status read(const char* key, std::map<std::string, std::string>& out) const {
+    const Json* field = find(key);
+    if (!field) return {};
+    if (!field->is_object()) return invalid(where_, quoted(key) + " must be an object");
+    for (const auto& [name, value] : field->items()) {
+      if (!value.is_string()) {
+        return invalid(where_, quoted(key) + "[\"" + name + "\"] must be a string");
+      }
+      out[name] = value.get<std::string>();
+    }
+    return {};
+  }
+
+  // Reads each element of the array `key` with `read_item(element, where)`.
+  template <class T>
+  Status read(const char* key, std::vector<T>& out,
+              Result<T> (*read_item)(const Json&, std::string)) const {
+    const Json* field = find(key);
+    if (!field) return {};
+    if (!field->is_array()) return invalid(where_, quoted(key) + " must be an array");
+    out.clear();
+    out.reserve(field->size());
+    for (size_t i = 0; i < field->size(); ++i) {
+      std::string item_where =
+          (where_.empty() ? "" : where_ + ".") + quoted(key) + "[" + std::to_string(i) + "]";
+      auto item = read_item((*field)[i], std::move(item_where));
+      if (!item) return fail(item.error());
+      out.push_back(std::move(*item));
+    }
+    return {};
+  }
+
+  // The nested object `key` (an empty JSON object when missing or null).
+  Result<ObjectReader> object(const char* key) const {
+    static const Json empty_object = Json::object();
+    const Json* field = find(key);
+    return open(field ? *field : empty_object, (where_.empty() ? "" : where_ + ".") + quoted(key));
+  }
+
+ private:
+  ObjectReader(const Json& value, std::string where) : value_(value), where_(std::move(where)) {}
+
+  const Json* find(const char* key) const {
+    if (!value_.is_object()) return nullptr;
+    auto it = value_.find(key);
+    if (it == value_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+
+  const Json& value_;
+  std::string where_;
+};
+
+// Runs the reads left to right and stops at the first that fails.
+template <class... Reads>
+Status read_all(Reads... reads) {
+  Status status;
+  (void)((status = reads(), status.has_value()) && ...);
+  return status;
+}
+
+Result<UnitOption> option_from(const Json& json, std::string where) {
+  auto reader = ObjectReader::open(json, std::move(where));
+  if (!reader) return fail(reader.error());
+  UnitOption option;
+  auto read = read_all([&] { return reader->read("section", option.section); },
+                       [&] { return reader->read("name", option.name); },
+                       [&] { return reader->read("value", option.value); });
+  if (!read) return fail(read.error());
+  return option;
+}
+
+Result<Unit> unit_from(const Json& json, std::string where) {
+  auto reader = ObjectReader::open(json, std::move(where));
+  if (!reader) return fail(reader.error());
+  Unit unit;
+  auto read = read_all([&] { return reader->read("name", unit.name); },
+                       [&] { return reader->read("options", unit.options, option_from); },
+                       [&] { return reader->read("desiredState", unit.desired_state); },
+                       [&] { return reader->read("currentState", unit.current_state); },
+                       [&] { return reader->read("machineID", unit.machine_id); });
+  if (!read) return fail(read.error());
+  return unit;
+}
+
+Result<UnitState> unit_state_from(const Json& json, std::string where) {
+  auto reader = ObjectReader::open(json, std::move(where));
+  if (!reader) return fail(reader.error());
+  UnitState state;
+  auto read =
+      read_all([&] { return reader->read("name", state.name); },
+               [&] { return reader->read("hash", state.hash); },
+               [&] { return reader->read("machineID", state.machine_id); },
+               [&] { return reader->read("systemdLoadState", state.systemd_load_state); },
+               [&] { return reader->read("systemdActiveState", state.systemd_active_state); },
+               [&] { return reader->read("systemdSubState", state.systemd_sub_state); });
+  if (!read) return fail(read.error());
+  return state;
+}
+
+Result<Machine> machine_from(const Json& json, std::string where) {
+  auto reader = ObjectReader::open(json, std::move(where));
+  if (!reader) return fail(reader.error());
+  Machine machine;
+  auto read = read_all([&] { return reader->read("id", machine.id); },
+                       [&] { return reader->read("primaryIP", machine.primary_ip); },
+                       [&] { return reader->read("metadata", machine.metadata); });
+  if (!read) return fail(read.error());
+  return machine;
+}
+
+template <class Page, class Item>
+Result<Page> page_from(const Json& json, const char* key, std::vector<Item> Page::*items,
+                       Result<Item> (*read_item)(const Json&, std::string)) {
+  auto reader = ObjectReader::open(json, "");
+  if (!reader) return fail(reader.error());
+  Page page;
+  auto read = read_all([&] { return reader->read(key, page.*items, read_item); },
+                       [&] { return reader->read("nextPageToken", page.next_page_token); });
+  if (!read) return fail(read.error());
+  return page;
+}
+
+Result<ErrorBody> error_body_from(const Json& json, std::string where) {
+  auto reader = ObjectReader::open(json, std::move(where));
+  if (!reader) return fail(reader.error());
+  auto error = reader->object("error");
+  if (!error) return fail(error.error());
+  ErrorBody body;
+  auto read = read_all([&] { return error->read("code", body.code); },
+                       [&] { return error->read("message", body.message); });
+  if (!read) return fail(read.error());
+  return body;
+}
+
+// Parses `text` and reads it with `read`; malformed JSON is kInvalidArgument with the parser's
+// description of where it broke.
+template <class T, class Read>
+Result<T> decode(std::string_view text, Read read) {
+  Json json;
+  try {
+    json = Json::parse(text);
+  } catch (const Json::exception& e) {
+    return fail(ErrorCode::kInvalidArgument, std::string("invalid JSON: ") + e.what());
+  }
+  return read(json);
+}
+
+}  // namespace
+
+std::string encode(const Unit& unit) { return text_of(to_json(unit)); }
+std::string encode(const UnitState& state) { return text_of(to_json(state)); }
+std::string encode(const Machine& machine) { return text_of(to_json(machine)); }
+std::string encode(const UnitPage& page) {
+  return text_of(page_json("units", page.units, page.next_page_token));
+}
+std::string encode(const UnitStatePage& page) {
+  return text_of(page_json("states", page.states, page.next_page_token));
+}
+std::string encode(const MachinePage& page) {
+  return text_of(page_json("machines", page.machines, page.next_page_token));
+}
+std::string encode(const ErrorBody& error) {
+  // The message is always present, even when empty (spec §2.2).
+  return text_of(Json{{"error", {{"code", error.code}, {"message", error.message}}}});
+}
+
+Result<Unit> decode_unit(std::string_view json) {
+  return decode<Unit>(json, [](const Json& j) { return unit_from(j, ""); });
+}
+Result<UnitState> decode_unit_state(std::string_view json) {
+  return decode<UnitState>(json, [](const Json& j) { return unit_state_from(j, ""); });
+}
+Result<Machine> decode_machine(std::string_view json) {
+  return decode<Machine>(json, [](const Json& j) { return machine_from(j, ""); });
+}
+Result<UnitPage> decode_unit_page(std::string_view json) {
+  return decode<UnitPage>(
+      json, [](const Json& j) { return page_from(j, "units", &UnitPage::units, unit_from); });
+}
+Result<UnitStatePage> decode_unit_state_page(std::string_view json) {
+  return decode<UnitStatePage>(json, [](const Json& j) {
+    return page_from(j, "states", &UnitStatePage::states, unit_state_from);
+  });
+}
+Result<MachinePage> decode_machine_page(std::string_view json) {
+  return decode<MachinePage>(json, [](const Json& j) {
+    return page_from(j, "machines", &MachinePage::machines, machine_from);
+  });
+}
+Result<ErrorBody> decode_error_body(std::string_view json) {
+  return decode<ErrorBody>(json, [](const Json& j) { return error_body_from(j, ""); });
+}
+
+}  // namespace fleet::schema
