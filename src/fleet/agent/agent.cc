@@ -105,7 +105,12 @@ void Agent::run() {
       }
     }
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, ok ? kLeaseCheck : backoff, [&] { return stopping_ || poked_; });
+    if (ok) {
+      cv_.wait_for(lock, kLeaseCheck, [&] { return stopping_ || poked_; });
+    } else {
+      // A change that arrives meanwhile stays poked for the pass after the backoff.
+      cv_.wait_for(lock, backoff, [&] { return stopping_; });
+    }
     if (stopping_) return;
     backoff = ok ? kFirstBackoff : std::min(backoff * 2, kLastBackoff);
   }
