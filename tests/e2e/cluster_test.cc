@@ -228,5 +228,58 @@ TEST_F(ClusterTest, ASecondFleetdWithTheSameMachineIdIsRefused) {
   EXPECT_LE(attempts, 4u) << "retrying without backing off";
 }
 
+TEST_F(ClusterTest, SighupReloadsAndSigusr1DumpsWithoutDisturbingUnits) {
+  h().submit("calm.service", service("MachineMetadata=role=db\n"), DesiredState::kLaunched);
+  ASSERT_EQ(h().wait_running("calm.service", kDeadline), std::optional<size_t>(0));
+  auto pid = h().main_pid(0, "calm.service");
+  auto fleetd_log_has = [&](const std::string& text) {
+    return eventually([&] { return h().fleetd_log(0).find(text) != std::string::npos; }, kDeadline,
+                      200ms);
+  };
+
+  ASSERT_TRUE(h().cluster().exec(0, {"systemctl", "kill", "-s", "USR1", "fleet.service"}).ok());
+  EXPECT_TRUE(fleetd_log_has("\"calm.service\":{\"hash\":")) << "the dump names the unit it holds";
+
+  ASSERT_TRUE(h().cluster().exec(0, {"systemctl", "kill", "-s", "HUP", "fleet.service"}).ok());
+  EXPECT_TRUE(fleetd_log_has("event=reloading")) << h().fleetd_log(0);
+  // Restarted on the new configuration, it registers again and still holds the unit.
+  EXPECT_TRUE(fleetd_log_has("event=unit_adopted unit=calm.service launched=true"))
+      << h().fleetd_log(0);
+  EXPECT_TRUE(becomes(0, "fleet.service", "active")) << "READY=1 again after the reload";
+  EXPECT_EQ(h().main_pid(0, "calm.service"), pid);
+  EXPECT_EQ(h().scheduled_on("calm.service"), std::vector<size_t>{0});
+  h().destroy("calm.service");
+}
+
+TEST_F(ClusterTest, ARestartNeverStopsAUnitSystemdStartedForAnother) {
+  // dep.service is only loaded in fleet; systemd runs it because needy.service requires it.
+  h().submit("dep.service", service("MachineMetadata=role=db\n"), DesiredState::kLoaded);
+  h().submit("needy.service",
+             "[Unit]\nRequires=dep.service\nAfter=dep.service\n\n[Service]\n"
+             "ExecStart=/bin/sleep infinity\n\n[X-Fleet]\nMachineOf=dep.service\n",
+             DesiredState::kLaunched);
+  ASSERT_EQ(h().wait_running("needy.service", kDeadline), std::optional<size_t>(0));
+  ASSERT_TRUE(becomes(0, "dep.service", "active"));
+  auto pid = h().main_pid(0, "dep.service");
+
+  ASSERT_TRUE(h().cluster().exec(0, {"systemctl", "restart", "fleet.service"}).ok());
+  ASSERT_TRUE(becomes(0, "fleet.service", "active"));
+  // The restarted agent's first pass is over once it has published the units' states anew.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return h().fleetd_log(0).find("event=unit_adopted unit=dep.service launched=false") !=
+               std::string::npos;
+      },
+      kDeadline, 200ms));
+  auto until = std::chrono::steady_clock::now() + 3s;
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_EQ(h().systemd_state(0, "dep.service"), "active") << h().fleetd_log(0);
+    std::this_thread::sleep_for(200ms);  // the pace of the checks, not a wait for a condition
+  }
+  EXPECT_EQ(h().main_pid(0, "dep.service"), pid);
+  h().destroy("needy.service");
+  h().destroy("dep.service");
+}
+
 }  // namespace
 }  // namespace fleet::testing

@@ -26,8 +26,8 @@ namespace {
 
 constexpr std::chrono::seconds kFirstRetry{1};
 constexpr std::chrono::seconds kLastRetry{60};
-// Where a fleetd keeps its lease ID for the next run: /run survives a restart, not a reboot.
-constexpr const char* kLeaseFile = "/run/fleet/lease";
+// What a fleetd keeps for its next run (agent/run_state.h): /run survives a restart, not a reboot.
+constexpr const char* kStateFile = "/run/fleet/agent.json";
 
 void configure_logging(int verbosity) {
   // journald stamps each line itself; a terminal or file gets the time from us.
@@ -146,7 +146,7 @@ class Server {
         *server->registry_, *server->manager_,
         {.machine = machine,
          .ttl = std::chrono::duration_cast<std::chrono::seconds>(config.agent_ttl),
-         .lease_file = kLeaseFile});
+         .state_file = kStateFile});
     if (!agent) return fail(agent.error());
     server->agent_ = std::move(*agent);
     server->purge_on_shutdown_ = config.purge_on_shutdown;
@@ -169,7 +169,9 @@ class Server {
   // engine reschedules them at once (the original's behaviour).
   void shut_down() {
     engine_.reset();
-    if (!purge_on_shutdown_) return;
+    // A fleetd that never reached etcd in this run has nothing to hand over: purging would only
+    // stop units the cluster still counts on (decisions.md 10).
+    if (!purge_on_shutdown_ || agent_->stats().registrations == 0) return;
     if (auto purged = agent_->purge(); !purged) {
       spdlog::error("event=purge_failed error=\"{}\"", purged.error().to_string());
     }

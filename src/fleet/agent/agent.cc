@@ -1,7 +1,7 @@
 #include "fleet/agent/agent.h"
 
 #include <algorithm>
-#include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -17,16 +17,13 @@ constexpr std::chrono::milliseconds kLastBackoff{60000};
 // How often the loop looks at its lease between passes: a lost lease is noticed within this.
 constexpr std::chrono::milliseconds kLeaseCheck{500};
 
-bool running(const UnitStatus& status) {
-  return status.active_state == "active" || status.active_state == "activating" ||
-         status.active_state == "reloading";
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Agent>> Agent::start(registry::Registry& registry, UnitManager& manager,
                                             AgentOptions options) {
   std::unique_ptr<Agent> agent(new Agent(registry, manager, std::move(options)));
+  if (!agent->options_.state_file.empty())
+    agent->saved_ = load_run_state(agent->options_.state_file);
   if (auto adopted = agent->adopt_existing_units(); !adopted) return fail(adopted.error());
   auto watching = manager.watch([a = agent.get()](const std::string& name, const UnitStatus& s) {
     a->publisher_.report(name, s);
@@ -44,7 +41,11 @@ Agent::Agent(registry::Registry& registry, UnitManager& manager, AgentOptions op
 
 Agent::~Agent() {
   stop();
-  // The callback points at this agent's publisher.
+  // Their watch threads poke this agent: they go before the mutex and condition they use.
+  schedule_.reset();
+  global_.reset();
+  metadata_.reset();
+  // The callback points at this agent's publisher; watch() returns once no call is running.
   (void)manager_.watch({});
 }
 
@@ -66,7 +67,9 @@ void Agent::poke() {
 }
 
 // A restarted fleetd finds its units' files still there and their services still running: it
-// holds them as they are, so the first pass changes nothing that is still scheduled here.
+// holds them as they are, so the first pass changes nothing that is still scheduled here. Whether
+// it had started a unit comes from the state it saved; a unit it cannot vouch for counts as not
+// started, so at worst it is started again (a no-op while it runs), never stopped.
 Status Agent::adopt_existing_units() {
   auto files = manager_.unit_files();
   if (!files) return fail(files.error());
@@ -77,11 +80,14 @@ Status Agent::adopt_existing_units() {
   if (!statuses) return fail(statuses.error());
   std::lock_guard lock(mu_);
   for (const auto& [name, hash] : *files) {
-    auto status = statuses->find(name);
-    bool launched = status != statuses->end() && running(status->second);
+    auto saved = saved_.held.find(name);
+    bool launched =
+        saved != saved_.held.end() && saved->second.hash == hash && saved->second.launched;
     held_[name] = HeldUnit{hash, launched};
     publisher_.hold(name, hash, launched);
-    if (status != statuses->end()) publisher_.report(name, status->second);
+    if (auto status = statuses->find(name); status != statuses->end()) {
+      publisher_.report(name, status->second);
+    }
     spdlog::info("event=unit_adopted unit={} launched={}", name, launched);
   }
   return {};
@@ -127,18 +133,18 @@ bool Agent::keep_registered() {
   }
   if (!session_) {
     auto session = etcd::LeaseSession::start(
-        registry_.client(), {.ttl_seconds = options_.ttl.count(), .reuse = stored_lease()});
+        registry_.client(), {.ttl_seconds = options_.ttl.count(), .reuse = saved_.lease});
     if (!session) {
       spdlog::error("event=lease_failed machine={} error=\"{}\"", options_.machine.id,
                     session.error().to_string());
       return false;
     }
     session_ = std::move(*session);
-    store_lease(session_->id());
   }
   if (registered()) return true;
   auto lease = session_->id();
-  if (auto registered = registry_.register_machine(options_.machine, lease); !registered) {
+  if (auto registered = registry_.register_machine(options_.machine, lease, saved_.lease);
+      !registered) {
     spdlog::error("event=register_failed machine={} error=\"{}\"", options_.machine.id,
                   registered.error().to_string());
     return false;
@@ -146,6 +152,8 @@ bool Agent::keep_registered() {
   spdlog::info("event=machine_registered machine={} lease={:x} reused={}", options_.machine.id,
                lease, session_->reused());
   publisher_.set_lease(lease);
+  retire_previous_lease(lease);
+  save_run_state(lease);
   {
     std::lock_guard lock(mu_);
     registered_ = true;
@@ -153,6 +161,20 @@ bool Agent::keep_registered() {
   }
   cv_.notify_all();
   return true;
+}
+
+// The previous run's lease still holds whatever that run published and this one did not (states
+// of units it no longer holds): once this run's states are on its own lease, revoking the old
+// one removes exactly those. Only when agent_ttl changed is there an old lease to give up.
+void Agent::retire_previous_lease(etcd::LeaseId lease) {
+  if (saved_.lease == 0 || saved_.lease == lease) return;
+  if (!publisher_.flush(std::chrono::seconds(5))) {
+    spdlog::warn("event=previous_lease_kept lease={:x} (it expires by itself)", saved_.lease);
+  } else if (auto revoked = registry_.client().lease_revoke(saved_.lease); !revoked) {
+    spdlog::warn("event=previous_lease_kept lease={:x} error=\"{}\"", saved_.lease,
+                 revoked.error().to_string());
+  }
+  saved_.lease = lease;
 }
 
 bool Agent::keep_caches() {
@@ -223,16 +245,20 @@ bool Agent::pass() {
     held = held_;
     ++stats_.passes;
   }
-  auto tasks = plan_tasks(desired, held);
+  auto tasks = plan_tasks(desired, held, reload_pending_);
   std::vector<std::string> touched;
-  bool ok = true;
+  std::set<std::string> failed;  // units whose later tasks wait for the next pass
   for (const auto& task : tasks) {
-    if (!run_task(task, *bodies, desired)) {
-      ok = false;
-      break;
+    if (failed.contains(task.unit)) continue;
+    if (run_task(task, *bodies, desired)) {
+      if (!task.unit.empty()) touched.push_back(task.unit);
+      continue;
     }
-    if (!task.unit.empty()) touched.push_back(task.unit);
+    // Starting units systemd has not re-read could run their old contents.
+    if (task.type == TaskType::kReload) break;
+    failed.insert(task.unit);
   }
+  if (!touched.empty()) save_run_state(session_ ? session_->id() : 0);
   // Signals report later changes; the state right after a load or start is read once here.
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
@@ -242,7 +268,7 @@ bool Agent::pass() {
       for (const auto& [name, status] : *statuses) publisher_.report(name, status);
     }
   }
-  return ok;
+  return true;
 }
 
 bool Agent::run_task(const Task& task, const std::map<std::string, unit::UnitFile>& bodies,
@@ -279,9 +305,11 @@ bool Agent::run_task(const Task& task, const std::map<std::string, unit::UnitFil
     case TaskType::kUnload:
       held_.erase(task.unit);
       publisher_.release(task.unit);
+      reload_pending_ = true;
       break;
     case TaskType::kLoad:
       held_[task.unit] = HeldUnit{desired.at(task.unit).hash, false};
+      reload_pending_ = true;
       break;
     case TaskType::kStop:
       held_[task.unit].launched = false;
@@ -290,6 +318,7 @@ bool Agent::run_task(const Task& task, const std::map<std::string, unit::UnitFil
       held_[task.unit].launched = true;
       break;
     case TaskType::kReload:
+      reload_pending_ = false;
       return true;
   }
   if (auto it = held_.find(task.unit); it != held_.end()) {
@@ -322,23 +351,16 @@ std::optional<std::map<std::string, unit::UnitFile>> Agent::bodies_of(
   return bodies;
 }
 
-etcd::LeaseId Agent::stored_lease() const {
-  if (options_.lease_file.empty()) return 0;
-  std::ifstream in(options_.lease_file);
-  etcd::LeaseId lease = 0;
-  if (in >> lease) return lease;
-  return 0;
-}
-
-void Agent::store_lease(etcd::LeaseId lease) const {
-  if (options_.lease_file.empty()) return;
-  std::error_code ignored;
-  std::filesystem::create_directories(options_.lease_file.parent_path(), ignored);
-  std::ofstream out(options_.lease_file, std::ios::trunc);
-  out << lease << '\n';
-  if (!out) {
-    spdlog::warn("event=lease_file_unwritable path={} (a restart will not re-adopt the lease)",
-                 options_.lease_file.string());
+void Agent::save_run_state(etcd::LeaseId lease) {
+  if (options_.state_file.empty()) return;
+  RunState state{.lease = lease};
+  {
+    std::lock_guard lock(mu_);
+    state.held = held_;
+  }
+  if (auto saved = agent::save_run_state(options_.state_file, state); !saved) {
+    spdlog::warn("event=state_file_unwritable error=\"{}\" (a restart will not re-adopt the lease)",
+                 saved.error().message);
   }
 }
 
@@ -379,8 +401,8 @@ Status Agent::purge() {
     // Presence and any state left go with the lease: the engine reschedules at once.
     if (auto revoked = session_->revoke(); !revoked && result) result = revoked;
     session_.reset();
-    store_lease(0);
   }
+  save_run_state(0);
   return result;
 }
 

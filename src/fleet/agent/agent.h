@@ -8,7 +8,7 @@
 //
 // Example:
 //   auto agent = Agent::start(registry, systemd, {.machine = record, .ttl = 30s,
-//                                                 .lease_file = "/run/fleet/lease"});
+//                                                 .state_file = "/run/fleet/agent.json"});
 //   agent.value()->wait_registered(10s);
 //   ...
 //   agent.value().reset();  // units keep running; a restart within the TTL re-adopts the lease
@@ -28,6 +28,7 @@
 #include <string>
 #include <thread>
 
+#include "fleet/agent/run_state.h"
 #include "fleet/agent/state_publisher.h"
 #include "fleet/agent/task_plan.h"
 #include "fleet/agent/unit_manager.h"
@@ -42,9 +43,10 @@ struct AgentOptions {
   registry::MachineRecord machine{};
   // agent_ttl: how long presence and unit states outlive a fleetd that stopped answering.
   std::chrono::seconds ttl{30};
-  // Where the lease ID is kept across restarts of fleetd ("" = not kept): a restart within the
-  // TTL re-adopts it, so the machine never looks gone and nothing is rescheduled.
-  std::filesystem::path lease_file{};
+  // Where the lease and the held units are kept across restarts of fleetd ("" = not kept;
+  // run_state.h): a restart within the TTL re-adopts the lease, so the machine never looks gone
+  // and nothing is rescheduled, and knows which units it had started.
+  std::filesystem::path state_file{};
   // The longest the agent goes without a pass when nothing changes (spec §5.4: 5 s).
   std::chrono::milliseconds resync{5000};
 };
@@ -52,7 +54,7 @@ struct AgentOptions {
 struct AgentStats {
   uint64_t passes = 0;
   uint64_t tasks = 0;         // tasks completed
-  uint64_t failed_tasks = 0;  // tasks that failed (the pass stops there; retried next pass)
+  uint64_t failed_tasks = 0;  // tasks that failed (the unit's later tasks wait for the next pass)
   uint64_t registrations = 0;
 };
 
@@ -87,17 +89,20 @@ class Agent {
   void run();
   void stop();
   void poke();
-  // Each returns false when etcd did not answer; the loop backs off and tries again.
+  // Each returns false when etcd did not answer; the loop backs off and tries again. A task that
+  // fails is logged and retried on the next pass, without backing off.
   bool keep_registered();
   bool keep_caches();
   bool pass();
   bool run_task(const Task& task, const std::map<std::string, unit::UnitFile>& bodies,
                 const std::map<std::string, registry::Assignment>& desired);
+  // Gives up the previous run's lease once this run's holds the presence and the states.
+  void retire_previous_lease(etcd::LeaseId lease);
   // The bodies of `units`, fetched once per content; nullopt when etcd did not answer.
   std::optional<std::map<std::string, unit::UnitFile>> bodies_of(
       const std::map<std::string, registry::Assignment>& units);
-  etcd::LeaseId stored_lease() const;
-  void store_lease(etcd::LeaseId lease) const;
+  // Saves the lease and held_ to options_.state_file.
+  void save_run_state(etcd::LeaseId lease);
 
   registry::Registry& registry_;
   UnitManager& manager_;
@@ -110,6 +115,10 @@ class Agent {
   std::unique_ptr<registry::WatchCache<registry::Assignment>> global_;
   std::unique_ptr<registry::WatchCache<std::string>> metadata_;
   std::map<unit::UnitHash, unit::UnitFile> body_cache_;
+  RunState saved_;  // what the previous run left; its lease is given up once ours holds
+  // Unit files changed since the last daemon-reload that succeeded: a reload that failed, or
+  // never ran because the pass stopped early, is owed until one succeeds.
+  bool reload_pending_ = false;
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

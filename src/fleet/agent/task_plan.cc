@@ -22,7 +22,7 @@ std::string_view to_string(TaskType type) {
 }
 
 std::vector<Task> plan_tasks(const std::map<std::string, registry::Assignment>& desired,
-                             const std::map<std::string, HeldUnit>& held) {
+                             const std::map<std::string, HeldUnit>& held, bool reload_pending) {
   std::vector<Task> tasks;
   auto add = [&tasks](TaskType type, const std::string& unit, const char* reason) {
     tasks.push_back({type, unit, reason});
@@ -51,7 +51,9 @@ std::vector<Task> plan_tasks(const std::map<std::string, registry::Assignment>& 
   bool files_changed = std::any_of(tasks.begin(), tasks.end(), [](const Task& task) {
     return task.type == TaskType::kUnload || task.type == TaskType::kLoad;
   });
-  if (files_changed) tasks.push_back({TaskType::kReload, "", "unit files changed"});
+  if (files_changed || reload_pending) {
+    tasks.push_back({TaskType::kReload, "", "unit files changed"});
+  }
   std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) {
     return std::tie(a.type, a.unit) < std::tie(b.type, b.unit);
   });

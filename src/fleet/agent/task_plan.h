@@ -36,9 +36,11 @@ struct Task {
 };
 
 // Tasks in the order they must run: every unload, every load, one daemon-reload when anything
-// was loaded or unloaded, every stop, every start; each kind in unit-name order. A unit whose
-// contents changed is unloaded and loaded again (and started again when it should run).
+// is loaded or unloaded or `reload_pending` (files changed by earlier tasks whose reload has not
+// succeeded yet), every stop, every start; each kind in unit-name order. A unit whose contents
+// changed is unloaded and loaded again (and started again when it should run).
 std::vector<Task> plan_tasks(const std::map<std::string, registry::Assignment>& desired,
-                             const std::map<std::string, HeldUnit>& held);
+                             const std::map<std::string, HeldUnit>& held,
+                             bool reload_pending = false);
 
 }  // namespace fleet::agent

@@ -70,5 +70,13 @@ TEST(TaskPlanTest, KindsRunInTheOriginalsOrderEachByName) {
                                    "StopUnit e.service", "StartUnit c.service"}));
 }
 
+TEST(TaskPlanTest, AReloadOwedByAnEarlierPassIsPlannedUntilItSucceeds) {
+  // The files were swapped last pass but its reload failed: systemd still has the old contents.
+  auto tasks = plan_tasks({{"a.service", {kNew, DesiredState::kLaunched}}},
+                          {{"a.service", {kNew, false}}}, /*reload_pending=*/true);
+  EXPECT_EQ(summary(tasks), (Lines{"ReloadUnitFiles ", "StartUnit a.service"}));
+  EXPECT_TRUE(plan_tasks({}, {}, /*reload_pending=*/true).size() == 1);
+}
+
 }  // namespace
 }  // namespace fleet::agent

@@ -60,7 +60,8 @@ class UnitManager {
       const std::vector<std::string>& names) = 0;
   // Calls `on_change` (from the manager's own thread) whenever the status of a unit in the
   // units directory changes, driven by the init system's signals, never by polling. One
-  // callback at a time; replaces an earlier one.
+  // callback at a time; replaces an earlier one, which is never called once watch() returns
+  // (so an owner can pass {} before it goes). Not to be called from a callback.
   virtual Status watch(OnChange on_change) = 0;
 };
 

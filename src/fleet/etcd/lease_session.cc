@@ -32,7 +32,7 @@ Result<std::unique_ptr<LeaseSession>> LeaseSession::start(Client& client,
   if (options.reuse != 0) {
     auto info = client.lease_time_to_live(options.reuse);
     if (!info) return fail(info.error());
-    if (info->ttl_seconds > 0) {
+    if (info->ttl_seconds > 0 && info->granted_ttl_seconds == options.ttl_seconds) {
       std::unique_ptr<LeaseSession> session(new LeaseSession(
           client, options.reuse, info->granted_ttl_seconds, /*reused=*/true, clock));
       session->expiry_ = started + std::chrono::seconds(info->ttl_seconds);

@@ -25,7 +25,8 @@ class Client;
 
 struct LeaseSessionOptions {
   int64_t ttl_seconds = 30;
-  // A lease an earlier run held: adopted when etcd still has it, else a new one is granted.
+  // A lease an earlier run held: adopted when etcd still has it and it was granted with
+  // ttl_seconds (a changed TTL takes a new lease), else a new one is granted.
   LeaseId reuse = 0;
 };
 

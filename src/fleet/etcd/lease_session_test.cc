@@ -59,6 +59,13 @@ TEST_F(LeaseSessionTest, ARestartedOwnerReadoptsItsLiveLeaseAndKeepsItsKeys) {
   EXPECT_EQ((*second)->ttl_seconds(), 5);
   EXPECT_TRUE(client_->get(key("state")).value().has_value());
 
+  // The same live lease, asked for with another TTL (agent_ttl changed across a restart).
+  auto other_ttl = LeaseSession::start(*client_, {.ttl_seconds = 7, .reuse = id});
+  ASSERT_TRUE(other_ttl.has_value());
+  EXPECT_FALSE((*other_ttl)->reused()) << "a changed TTL takes a new lease";
+  EXPECT_NE((*other_ttl)->id(), id);
+  EXPECT_EQ((*other_ttl)->ttl_seconds(), 7);
+
   ASSERT_TRUE((*second)->revoke());
   EXPECT_TRUE((*second)->lost());
   EXPECT_FALSE(client_->get(key("state")).value().has_value());

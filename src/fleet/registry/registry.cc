@@ -246,7 +246,8 @@ Result<std::optional<unit::UnitFile>> Registry::body(const unit::UnitHash& hash)
   return std::optional<unit::UnitFile>(std::move(*body));
 }
 
-Status Registry::register_machine(const MachineRecord& machine, etcd::LeaseId lease) {
+Status Registry::register_machine(const MachineRecord& machine, etcd::LeaseId lease,
+                                  etcd::LeaseId previous) {
   const std::string key = keys_.machine(machine.id);
   etcd::Txn txn;
   txn.compare = {Compare::absent(key)};
@@ -256,7 +257,8 @@ Status Registry::register_machine(const MachineRecord& machine, etcd::LeaseId le
   if (!created) return fail(created.error());
   if (created->succeeded) return {};
   const auto& found = created->responses.front().range.kvs;
-  if (!found.empty() && found.front().lease != lease) {
+  if (!found.empty() && found.front().lease != lease &&
+      (previous == 0 || found.front().lease != previous)) {
     return fail(ErrorCode::kAlreadyExists,
                 "machine " + machine.id +
                     " is already registered by another fleetd (another machine with the same "

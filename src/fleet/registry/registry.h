@@ -75,8 +75,10 @@ class Registry {
   // Machines ----------------------------------------------------------------------------------
 
   // Writes the machine's presence on `lease`. kAlreadyExists when another live fleetd (another
-  // lease) holds the ID; a key on the same lease (a restarted fleetd re-adopting it) is updated.
-  Status register_machine(const MachineRecord& machine, etcd::LeaseId lease);
+  // lease) holds the ID; a key on the same lease (a restarted fleetd re-adopting it) or on
+  // `previous` (this fleetd's earlier lease, given up for one of another TTL) is taken over.
+  Status register_machine(const MachineRecord& machine, etcd::LeaseId lease,
+                          etcd::LeaseId previous = 0);
 
   // Sets one dynamic metadata entry (PATCH /machines); "" removes the key from the effective
   // metadata even when fleetd's configuration sets it.

@@ -202,7 +202,14 @@ TEST_F(RegistryTest, AMachineIdBelongsToOneLeaseAtATime) {
   EXPECT_EQ(decode_machine(kv->key, kv->value).value(), machine);
   EXPECT_EQ(kv->lease, mine.id);
 
-  ASSERT_TRUE(client_->lease_revoke(mine.id));
+  auto longer = client_->lease_grant(60).value();
+  ASSERT_TRUE(registry_->register_machine(machine, longer.id, mine.id))
+      << "taken over from this fleetd's previous lease";
+  EXPECT_EQ(client_->get(keys().machine("m1")).value()->lease, longer.id);
+  EXPECT_FALSE(registry_->register_machine(machine, theirs.id, mine.id).has_value())
+      << "only from the lease that holds it";
+
+  ASSERT_TRUE(client_->lease_revoke(longer.id));
   EXPECT_TRUE(registry_->register_machine(machine, theirs.id)) << "the ID is free again";
 }
 

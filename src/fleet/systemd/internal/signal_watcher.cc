@@ -76,6 +76,8 @@ void SignalWatcher::untrack(const std::string& name) {
 Status SignalWatcher::start(OnChange on_change) {
   std::lock_guard start_lock(start_mutex_);
   {
+    // Waits out a delivery in progress: once start() returns the old callback is never called.
+    std::lock_guard delivering(delivery_mutex_);
     std::lock_guard lock(mutex_);
     on_change_ = std::make_shared<const OnChange>(std::move(on_change));
     delivered_.clear();
@@ -144,6 +146,9 @@ void SignalWatcher::run(std::unique_ptr<Subscription> subscription) {
       report(served.error());
       subscription.reset();
       refresh_in_flight_ = false;
+      // A bus that fails right after every reconnect must not make this a busy loop.
+      wait_for_wakeup(backoff);
+      backoff = std::min(backoff * 2, kMaxBackoff);
     }
   }
 }
@@ -174,15 +179,18 @@ void SignalWatcher::refresh(Subscription& subscription) {
   subscription.bus.manager->callMethodAsync("ListUnitsByPatterns")
       .onInterface(kManagerInterface)
       .withArguments(std::vector<std::string>{}, patterns)
-      .uponReplyInvoke([this](const sdbus::Error* error, const std::vector<UnitRow>& rows) {
-        refresh_in_flight_ = false;
-        if (error != nullptr) {
-          report(from_bus_error(*error, "ListUnitsByPatterns", endpoint_));
-          return;
-        }
-        // A unit that is not in the answer is not loaded in systemd: nothing to report.
-        for (const auto& row : rows) deliver(unit_name_of(row), status_of(row));
-      });
+      .uponReplyInvoke(
+          [this, patterns](const sdbus::Error* error, const std::vector<UnitRow>& rows) {
+            refresh_in_flight_ = false;
+            if (error != nullptr) {
+              report(from_bus_error(*error, "ListUnitsByPatterns", endpoint_));
+              // Asked again with the next refresh: their status is still unknown.
+              to_ask_.insert(patterns.begin(), patterns.end());
+              return;
+            }
+            // A unit that is not in the answer is not loaded in systemd: nothing to report.
+            for (const auto& row : rows) deliver(unit_name_of(row), status_of(row));
+          });
 }
 
 void SignalWatcher::ask_about_every_tracked_unit() {
@@ -276,6 +284,7 @@ bool SignalWatcher::is_tracked(const std::string& name) const {
 }
 
 void SignalWatcher::deliver(const std::string& name, const agent::UnitStatus& status) {
+  std::lock_guard delivering(delivery_mutex_);
   std::shared_ptr<const OnChange> callback;
   {
     std::lock_guard lock(mutex_);

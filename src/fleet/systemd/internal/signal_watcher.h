@@ -65,7 +65,8 @@ class SignalWatcher {
 
   // The first call connects, subscribes and starts the watch thread, or returns why it could not
   // (kUnavailable, kPermissionDenied; nothing is started then). Every call makes `on_change` the
-  // callback and reports the current status of every tracked unit systemd has loaded to it.
+  // callback and reports the current status of every tracked unit systemd has loaded to it; once
+  // it returns, the callback it replaced is never called again. Not to be called from a callback.
   Status start(OnChange on_change);
 
  private:
@@ -108,6 +109,8 @@ class SignalWatcher {
 
   // Serialises start() calls; held while the first one connects.
   std::mutex start_mutex_;
+  // Held while a callback runs (taken before mutex_), so start() can wait one out.
+  std::mutex delivery_mutex_;
 
   // Used only on the watch thread.
   std::set<std::string> to_ask_;
