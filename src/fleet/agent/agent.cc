@@ -73,6 +73,11 @@ void Agent::poke() {
 Status Agent::adopt_existing_units() {
   auto files = manager_.unit_files();
   if (!files) return fail(files.error());
+  // Units the previous run held whose files are gone (removed while fleetd was down): their
+  // states, still on the re-adopted lease, would never expire.
+  for (const auto& [name, unit] : saved_.held) {
+    if (!files->contains(name)) publisher_.release(name);
+  }
   if (files->empty()) return {};
   std::vector<std::string> names;
   for (const auto& [name, hash] : *files) names.push_back(name);
@@ -219,9 +224,18 @@ bool Agent::pass() {
     }
   });
 
+  // Units whose records this fleetd cannot read (written by a newer fleet, or damaged): it knows
+  // neither whether nor how they should run, so it leaves them as they are.
+  std::set<std::string> undecided;
+  for (const auto& key : schedule_->skipped_keys()) {
+    if (auto at = keys.scheduled_of(key)) undecided.emplace(at->second);
+  }
+  for (const auto& key : global_->skipped_keys()) {
+    if (auto name = keys.global_unit_of(key)) undecided.emplace(*name);
+  }
   std::map<std::string, registry::Assignment> offered = scheduled;
   offered.insert(global.begin(), global.end());
-  auto bodies = bodies_of(offered);
+  auto bodies = bodies_of(offered, undecided);
   if (!bodies) return false;
 
   Offers offers;
@@ -244,6 +258,13 @@ bool Agent::pass() {
     std::lock_guard lock(mu_);
     held = held_;
     ++stats_.passes;
+  }
+  for (const auto& name : undecided) {
+    auto unit = held.find(name);
+    if (unit == held.end()) continue;
+    spdlog::warn("event=unit_unreadable unit={} (its record does not decode; kept as it is)", name);
+    desired[name] = {unit->second.hash, unit->second.launched ? unit::DesiredState::kLaunched
+                                                              : unit::DesiredState::kLoaded};
   }
   auto tasks = plan_tasks(desired, held, reload_pending_);
   std::vector<std::string> touched;
@@ -328,13 +349,17 @@ bool Agent::run_task(const Task& task, const std::map<std::string, unit::UnitFil
 }
 
 std::optional<std::map<std::string, unit::UnitFile>> Agent::bodies_of(
-    const std::map<std::string, registry::Assignment>& units) {
+    const std::map<std::string, registry::Assignment>& units, std::set<std::string>& undecided) {
   std::map<unit::UnitHash, unit::UnitFile> used;
   std::map<std::string, unit::UnitFile> bodies;
   for (const auto& [name, assignment] : units) {
     auto cached = body_cache_.find(assignment.hash);
     if (cached == body_cache_.end()) {
       auto fetched = registry_.body(assignment.hash);
+      if (!fetched && fetched.error().code == ErrorCode::kDataLoss) {
+        undecided.insert(name);
+        continue;
+      }
       if (!fetched) {
         spdlog::warn("event=body_fetch_failed unit={} error=\"{}\"", name,
                      fetched.error().to_string());

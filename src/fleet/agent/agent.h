@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -98,9 +99,10 @@ class Agent {
                 const std::map<std::string, registry::Assignment>& desired);
   // Gives up the previous run's lease once this run's holds the presence and the states.
   void retire_previous_lease(etcd::LeaseId lease);
-  // The bodies of `units`, fetched once per content; nullopt when etcd did not answer.
+  // The bodies of `units`, fetched once per content; nullopt when etcd did not answer. A unit
+  // whose body does not decode is added to `undecided`.
   std::optional<std::map<std::string, unit::UnitFile>> bodies_of(
-      const std::map<std::string, registry::Assignment>& units);
+      const std::map<std::string, registry::Assignment>& units, std::set<std::string>& undecided);
   // Saves the lease and held_ to options_.state_file.
   void save_run_state(etcd::LeaseId lease);
 

@@ -67,7 +67,7 @@ void StatePublisher::report(const std::string& unit, const UnitStatus& status) {
 void StatePublisher::release(const std::string& unit) {
   {
     std::lock_guard lock(mu_);
-    if (states_.erase(unit) == 0) return;
+    states_.erase(unit);
     dirty_.insert(unit);
   }
   cv_.notify_all();
@@ -115,9 +115,10 @@ bool StatePublisher::publish(const std::string& unit) {
     if (auto it = states_.find(unit); it != states_.end()) state = it->second;
     lease = lease_;
   }
-  // A unit loaded a moment ago has no status yet: the first report publishes it.
-  if (state && state->load_state.empty()) return true;
-  auto written = state ? registry_.publish_state(unit, machine_id_, *state, lease)
+  // A unit loaded a moment ago has no status yet (the first report publishes it): whatever its
+  // key held before, from other contents, is no longer true.
+  bool known = state && !state->load_state.empty();
+  auto written = known ? registry_.publish_state(unit, machine_id_, *state, lease)
                        : registry_.remove_state(unit, machine_id_);
   if (!written) {
     spdlog::warn("event=state_publish_failed unit={} error=\"{}\"", unit,

@@ -39,7 +39,7 @@ class StatePublisher {
   void hold(const std::string& unit, const unit::UnitHash& hash, bool launched);
   // What the init system reports; ignored for a unit the agent does not hold.
   void report(const std::string& unit, const UnitStatus& status);
-  // The agent unloaded `unit`: its state is removed.
+  // The agent unloaded `unit` (or a previous run held it): its state is removed.
   void release(const std::string& unit);
 
   // Waits until every change so far has reached etcd; false on timeout.

@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fleet/base/error.h"
 #include "fleet/etcd/client.h"
@@ -109,6 +110,11 @@ class WatchCache {
   size_t skipped() const {
     std::lock_guard lock(mu_);
     return skipped_.size();
+  }
+  // The keys of those records.
+  std::vector<std::string> skipped_keys() const {
+    std::lock_guard lock(mu_);
+    return {skipped_.begin(), skipped_.end()};
   }
   std::optional<Error> last_decode_error() const {
     std::lock_guard lock(mu_);
