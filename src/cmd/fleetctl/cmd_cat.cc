@@ -35,6 +35,7 @@ const Command kCatCommand = {
         "verify\n"
         "the correct version of a unit is running.",
     .run = run,
+    .operands = Operands::kUnits,
 };
 
 }  // namespace fleet::fleetctl

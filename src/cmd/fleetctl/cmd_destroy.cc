@@ -50,6 +50,7 @@ const Command kDestroyCommand = {
         "Destroyed units are impossible to start unless re-submitted.",
     .declare_flags = declare_flags,
     .run = run,
+    .operands = Operands::kUnits,
 };
 
 }  // namespace fleet::fleetctl

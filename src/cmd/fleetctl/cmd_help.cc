@@ -28,6 +28,7 @@ const Command kHelpCommand = {
     .description = "Show a list of commands or detailed help for one command",
     .run = run,
     .uses_api = false,
+    .operands = Operands::kCommand,
 };
 
 }  // namespace fleet::fleetctl

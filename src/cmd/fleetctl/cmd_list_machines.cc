@@ -20,14 +20,15 @@ std::string metadata_text(const Machine& machine, const ShowOptions&) {
 constexpr Field<Machine> kFields[] = {
     {"machine",
      [](const Machine& m, const ShowOptions& o) { return machine_id_legend(m.id, o.full); }},
-    {"ip", [](const Machine& m,
-              const ShowOptions&) { return m.primary_ip.empty() ? "-" : m.primary_ip; }},
-    {"metadata", metadata_text},
+    {"ip",
+     [](const Machine& m, const ShowOptions&) { return m.primary_ip.empty() ? "-" : m.primary_ip; },
+     [](const Machine& m) { return text_or_null(m.primary_ip); }},
+    {"metadata", metadata_text, [](const Machine& m) { return JsonCell(m.metadata); }},
 };
 
 void declare_flags(FlagSet& set, CommandOptions& options) {
-  add_list_flags(set, options, "machine,ip,metadata",
-                 fields_usage("Machine", field_names<Machine>(kFields)), /*short_full=*/true);
+  add_list_flags(set, options, "machine,ip,metadata", "Machine", field_names<Machine>(kFields),
+                 /*short_full=*/true);
 }
 
 int run(Context& context, const std::vector<std::string>&) {
@@ -41,7 +42,7 @@ int run(Context& context, const std::vector<std::string>&) {
 const Command kListMachinesCommand = {
     .name = "list-machines",
     .summary = "Enumerate the current hosts in the cluster",
-    .usage = "[-l|--full] [--no-legend] [--fields=FIELDS]",
+    .usage = "[-l|--full] [--no-legend] [--fields=FIELDS] [--output=table|json]",
     .description =
         "Lists all active machines within the cluster. Previously active machines will "
         "not appear in this list.\n"
@@ -50,7 +51,11 @@ const Command kListMachinesCommand = {
         "fleetctl list-machines --no-legend\n"
         "\n"
         "Output the list without truncation:\n"
-        "fleetctl list-machines --full",
+        "fleetctl list-machines --full\n"
+        "\n"
+        "For scripts, output every field of every machine as one JSON document (metadata as an "
+        "object):\n"
+        "fleetctl list-machines --output=json",
     .declare_flags = declare_flags,
     .run = run,
 };

@@ -37,6 +37,7 @@ const Command kLoadCommand = {
         "units are always non-blocking.",
     .declare_flags = declare_flags,
     .run = run,
+    .operands = Operands::kUnitFiles,
 };
 
 }  // namespace fleet::fleetctl

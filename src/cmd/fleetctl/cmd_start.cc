@@ -49,6 +49,7 @@ const Command kStartCommand = {
         "Machine metadata is located in the fleet configuration file.",
     .declare_flags = declare_flags,
     .run = run,
+    .operands = Operands::kUnitFiles,
 };
 
 }  // namespace fleet::fleetctl

@@ -70,6 +70,7 @@ const Command kStopCommand = {
         "\tfleetctl stop --no-block myservice/*",
     .declare_flags = declare_flags,
     .run = run,
+    .operands = Operands::kUnits,
 };
 
 }  // namespace fleet::fleetctl

@@ -36,6 +36,7 @@ const Command kSubmitCommand = {
         "\tfleetctl submit myservice/*",
     .declare_flags = add_replace_flags,
     .run = run,
+    .operands = Operands::kUnitFiles,
 };
 
 }  // namespace fleet::fleetctl

@@ -52,6 +52,7 @@ const Command kUnloadCommand = {
         "respective --block-attempts and --no-block options.",
     .declare_flags = declare_flags,
     .run = run,
+    .operands = Operands::kUnits,
 };
 
 }  // namespace fleet::fleetctl

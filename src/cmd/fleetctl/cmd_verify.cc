@@ -18,6 +18,7 @@ const Command kVerifyCommand = {
     .description = "DEPRECATED - No longer works",
     .run = run,
     .uses_api = false,
+    .operands = Operands::kUnitFiles,
 };
 
 }  // namespace fleet::fleetctl

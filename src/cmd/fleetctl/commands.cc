@@ -2,17 +2,19 @@
 
 #include <array>
 
+#include "cmd/fleetctl/printer.h"
+
 namespace fleet::fleetctl {
 
 namespace {
 
 // Addresses of the commands are constants, so the table needs no run-time initialisation and is
 // complete whenever it is read.
-constexpr std::array<const Command*, 13> kTable = {
-    &kCatCommand,           &kDestroyCommand,   &kHelpCommand,   &kListMachinesCommand,
-    &kListUnitFilesCommand, &kListUnitsCommand, &kLoadCommand,   &kStartCommand,
-    &kStopCommand,          &kSubmitCommand,    &kUnloadCommand, &kVerifyCommand,
-    &kVersionCommand};
+constexpr std::array<const Command*, 16> kTable = {
+    &kCatCommand,    &kCompletionCommand,   &kDestroyCommand,       &kFdForwardCommand,
+    &kHelpCommand,   &kListMachinesCommand, &kListUnitFilesCommand, &kListUnitsCommand,
+    &kLoadCommand,   &kRestartCommand,      &kStartCommand,         &kStopCommand,
+    &kSubmitCommand, &kUnloadCommand,       &kVerifyCommand,        &kVersionCommand};
 
 }  // namespace
 
@@ -34,11 +36,21 @@ const Command* find_command(std::string_view word, std::vector<std::string_view>
 }
 
 void add_list_flags(FlagSet& set, CommandOptions& options, std::string_view default_fields,
-                    std::string_view fields_usage, bool short_full) {
+                    std::string_view what, const std::vector<std::string_view>& field_names,
+                    bool short_full) {
   set.add_bool("full", short_full ? 'l' : 0, &options.full, "Do not ellipsize fields on output");
   set.add_bool("no-legend", 0, &options.no_legend, "Do not print a legend (column headers)");
   options.fields = std::string(default_fields);
-  set.add_string("fields", 0, &options.fields, std::string(fields_usage));
+  set.add_string("fields", 0, &options.fields, fields_usage(what, field_names));
+  set.set_completion(
+      "fields", {ValueCompletion::Kind::kChoiceList, {field_names.begin(), field_names.end()}});
+  options.output = "table";
+  set.add_string("output", 0, &options.output,
+                 "Output format: \"table\" (aligned columns) or \"json\" (one JSON array with an "
+                 "object per row, whose keys are the field names: every field but deprecated ones, "
+                 "or those --fields chooses; IDs and hashes in full, null where the table shows "
+                 "\"-\")");
+  set.set_completion("output", {ValueCompletion::Kind::kChoices, {"table", "json"}});
 }
 
 void add_blocking_flags(FlagSet& set, CommandOptions& options, std::string_view reached,

@@ -12,6 +12,16 @@
 
 namespace fleet::fleetctl {
 
+// What a command's arguments are, for shell completion.
+enum class Operands {
+  kNone,
+  kUnitFiles,  // local unit files (submit, load, start)
+  kUnits,      // units in the registry (stop, destroy, cat, ...)
+  kCommand,    // a command name (help)
+  kPath,       // a local path (fd-forward's socket)
+  kShell,      // a shell completion knows (completion)
+};
+
 struct Command {
   std::string_view name;
   std::string_view summary;      // one line, for the COMMANDS list
@@ -23,15 +33,19 @@ struct Command {
   int (*run)(Context& context, const std::vector<std::string>& args) = nullptr;
   // Whether it needs the fleet API (help and version do not).
   bool uses_api = true;
+  Operands operands = Operands::kNone;
 };
 
 extern const Command kCatCommand;
+extern const Command kCompletionCommand;
 extern const Command kDestroyCommand;
+extern const Command kFdForwardCommand;
 extern const Command kHelpCommand;
 extern const Command kListMachinesCommand;
 extern const Command kListUnitFilesCommand;
 extern const Command kListUnitsCommand;
 extern const Command kLoadCommand;
+extern const Command kRestartCommand;
 extern const Command kStartCommand;
 extern const Command kStopCommand;
 extern const Command kSubmitCommand;
@@ -49,8 +63,10 @@ const Command* find_command(std::string_view word, std::vector<std::string_view>
 
 // Flags shared by several commands, with the original's help texts.
 //   list commands: --full (and -l where `short_full`), --no-legend, --fields=`default_fields`
+//   (any of `field_names`, rows being `what`: "Machine", "Unit"), --output=table|json
 void add_list_flags(FlagSet& set, CommandOptions& options, std::string_view default_fields,
-                    std::string_view fields_usage, bool short_full);
+                    std::string_view what, const std::vector<std::string_view>& field_names,
+                    bool short_full);
 //   blocking commands: --block-attempts=N, --no-block; `reached` and `past` complete
 //   "Wait until the units are <reached>" and "Do not wait until the units have <past>".
 void add_blocking_flags(FlagSet& set, CommandOptions& options, std::string_view reached,

@@ -1,8 +1,10 @@
 #include "cmd/fleetctl/driver.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "fleet/api/registry_service.h"
+#include "fleet/client/http_fleet_api.h"
 #include "fleet/etcd/client.h"
 #include "fleet/etcd/endpoints.h"
 #include "fleet/registry/registry.h"
@@ -27,6 +29,11 @@ class EtcdApi final : private EtcdConnection, public api::RegistryService {
 };
 
 Result<std::unique_ptr<client::FleetApi>> open_etcd(const GlobalOptions& options) {
+  if (options.insecure_skip_verify) {
+    return fail(ErrorCode::kInvalidArgument,
+                "--insecure-skip-verify applies to the fleet API (--driver=API) only; the etcd "
+                "driver always verifies etcd's certificate");
+  }
   std::string endpoint = options.endpoint;
   if (!options.experimental_api && endpoint == kDefaultEndpoint) {
     // The deprecated --experimental-api=false meant "etcd, at its old default addresses".
@@ -47,19 +54,35 @@ Result<std::unique_ptr<client::FleetApi>> open_etcd(const GlobalOptions& options
       std::make_unique<EtcdApi>(std::move(*client), options.etcd_key_prefix));
 }
 
+Result<std::unique_ptr<client::FleetApi>> open_http(const GlobalOptions& options,
+                                                    std::ostream& warnings) {
+  client::HttpApiOptions http;
+  http.endpoint = options.endpoint;
+  // --request-timeout bounds API requests too (decisions.md fix 4); 0 or less: no bound.
+  http.request_timeout.reset();
+  if (options.request_timeout > 0) {
+    http.request_timeout = std::chrono::milliseconds(
+        std::max<int64_t>(1, static_cast<int64_t>(options.request_timeout * 1000)));
+  }
+  http.tls = {options.ca_file, options.cert_file, options.key_file, options.insecure_skip_verify};
+  auto api = client::HttpFleetApi::open(http);
+  if (!api) return fail(api.error());
+  if ((*api)->endpoint().others_ignored) {
+    warnings << "WARNING: multiple endpoints provided but only the first ("
+             << (*api)->endpoint().url << ") is used\n";
+  }
+  return std::unique_ptr<client::FleetApi>(std::move(*api));
+}
+
 }  // namespace
 
-Result<std::unique_ptr<client::FleetApi>> open_api(const GlobalOptions& options) {
+Result<std::unique_ptr<client::FleetApi>> open_api(const GlobalOptions& options,
+                                                   std::ostream& warnings) {
   if (!options.tunnel.empty()) {
     return fail(ErrorCode::kUnimplemented, "--tunnel is not supported yet by this fleetctl");
   }
   if (options.driver == kDriverEtcd || !options.experimental_api) return open_etcd(options);
-  if (options.driver == kDriverApi) {
-    return fail(ErrorCode::kUnimplemented,
-                "the fleet HTTP API (--driver=API, endpoint " + options.endpoint +
-                    ") is not served by fleetd yet; use --driver=etcd --endpoint=<etcd URLs> "
-                    "until it is");
-  }
+  if (options.driver == kDriverApi) return open_http(options, warnings);
   return fail(ErrorCode::kInvalidArgument, "unrecognized driver \"" + options.driver + "\"");
 }
 

@@ -160,8 +160,12 @@ Status parse_shorthands(std::span<const std::string> args, size_t* i, const Look
 
 void FlagSet::add(std::string name, char shorthand, std::shared_ptr<FlagValue> value,
                   std::string default_text, std::string usage) {
-  flags_.push_back(
-      {std::move(name), shorthand, std::move(value), std::move(default_text), std::move(usage)});
+  flags_.push_back({std::move(name),
+                    shorthand,
+                    std::move(value),
+                    std::move(default_text),
+                    std::move(usage),
+                    {}});
 }
 
 void FlagSet::add_bool(std::string name, char shorthand, bool* target, std::string usage) {
@@ -186,6 +190,16 @@ void FlagSet::add_float(std::string name, char shorthand, double* target, std::s
 void FlagSet::add_alias(std::string name, std::string_view of, std::string usage) {
   const Flag* original = find(of);
   add(std::move(name), 0, original->value, original->default_text, std::move(usage));
+  flags_.back().completion = original->completion;
+}
+
+void FlagSet::set_completion(std::string_view name, ValueCompletion completion) {
+  for (auto& flag : flags_) {
+    if (flag.name == name) {
+      flag.completion = std::move(completion);
+      return;
+    }
+  }
 }
 
 const Flag* FlagSet::find(std::string_view name) const {

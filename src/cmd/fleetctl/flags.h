@@ -32,12 +32,25 @@ class FlagValue {
   bool changed = false;
 };
 
+// What shell completion (completion.h) offers as a flag's value.
+struct ValueCompletion {
+  enum class Kind {
+    kNone,        // nothing to offer
+    kChoices,     // one of `choices`
+    kChoiceList,  // a comma-separated list of `choices` (--fields)
+    kPath,        // a local file
+  };
+  Kind kind = Kind::kNone;
+  std::vector<std::string> choices{};
+};
+
 struct Flag {
   std::string name;
   char shorthand = 0;  // 0: none
   std::shared_ptr<FlagValue> value;
   std::string default_text;  // as help shows it: `--name=default`
   std::string usage;
+  ValueCompletion completion{};
 };
 
 class FlagSet {
@@ -46,8 +59,11 @@ class FlagSet {
   void add_string(std::string name, char shorthand, std::string* target, std::string usage);
   void add_int(std::string name, char shorthand, int* target, std::string usage);
   void add_float(std::string name, char shorthand, double* target, std::string usage);
-  // Another name for the flag `of` (added before), e.g. a deprecated spelling.
+  // Another name for the flag `of` (added before), e.g. a deprecated spelling; it completes as
+  // `of` does.
   void add_alias(std::string name, std::string_view of, std::string usage);
+  // What completion offers for the value of `name` (added before).
+  void set_completion(std::string_view name, ValueCompletion completion);
 
   const Flag* find(std::string_view name) const;
   const Flag* find_shorthand(char shorthand) const;

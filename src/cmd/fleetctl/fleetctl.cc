@@ -88,6 +88,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(*position));
   auto positional = parse_flags(rest, {&command_flags, &global_flags});
   if (!positional) return usage_error(err, positional.error().message, command->name);
+  // JSON shows every field unless some were chosen.
+  if (const Flag* fields = command_flags.find("fields")) {
+    options.fields_given = fields->value->changed;
+  }
   if (auto applied = apply_environment(global_flags, environment); !applied) {
     return usage_error(err, applied.error().message, "");
   }
@@ -106,7 +110,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   std::unique_ptr<client::FleetApi> api;
   if (command->uses_api) {
-    auto opened = open_api(global);
+    auto opened = open_api(global, err);
     if (!opened) {
       err << "Unable to initialize client: " << opened.error().message << "\n";
       return 1;

@@ -1,123 +1,22 @@
-// fleetctl against a real etcd with --driver=etcd. The test plays the rest of the cluster: it
-// registers a machine and, as the engine and that machine's agent would, schedules units and
-// publishes their states, so what fleetctl prints can be checked line by line.
-#include "cmd/fleetctl/fleetctl.h"
-
-#include <chrono>
-#include <fstream>
-#include <future>
-#include <sstream>
+// fleetctl's commands end to end, against a real etcd through the driver this binary links
+// (testing/driver_under_test.h): the same bodies run as fleetctl_etcd_test (--driver=etcd) and as
+// fleetctl_api_test (the API driver against fleetd's real HTTP API server). The test plays the
+// engine and the agents (testing/fleetctl_test_base.h).
 
 #include <gtest/gtest.h>
 
-#include "fleet/etcd/testing/etcd_test_base.h"
-#include "fleet/registry/registry.h"
+#include "fleet/unit/unit_file.h"
 
-#include "fixtures/eventually.h"
-#include "fixtures/temp_dir.h"
+#include "cmd/fleetctl/testing/fleetctl_test_base.h"
 
 namespace fleet::fleetctl {
 namespace {
 
-using namespace std::chrono_literals;
+using testing::FleetctlTest;
+using testing::kHello;
+using testing::kMachine;
+using testing::kOtherMachine;
 using unit::DesiredState;
-
-// examples/hello.service, whose hash the README quotes: e55c0ae.
-constexpr std::string_view kHello =
-    "[Unit]\n"
-    "Description=Hello World\n"
-    "\n"
-    "[Service]\n"
-    "ExecStart=/bin/bash -c \"while true; do echo \\\"Hello, world\\\"; sleep 1; done\"\n";
-constexpr std::string_view kMachine = "2c1f8e3a9b7d4c6e8f0a1b2c3d4e5f60";
-
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-class FleetctlTest : public etcd::testing::EtcdTestBase {
- protected:
-  void SetUp() override {
-    EtcdTestBase::SetUp();
-    registry_ = std::make_unique<registry::Registry>(*client_, registry::Keys(prefix_));
-    lease_ = client_->lease_grant(60).value().id;
-  }
-
-  // fleetctl on this test's etcd and prefix, with an empty environment.
-  Outcome fleetctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--driver=etcd", "--endpoint=" + server_->endpoint(),
-                               "--etcd-key-prefix=" + prefix_});
-    std::ostringstream out, err;
-    Outcome outcome;
-    outcome.status = run(args, out, err, [](const std::string&) { return std::nullopt; });
-    outcome.out = out.str();
-    outcome.err = err.str();
-    return outcome;
-  }
-
-  std::future<Outcome> fleetctl_async(const std::vector<std::string>& args) {
-    return std::async(std::launch::async, [this, args] { return fleetctl(args); });
-  }
-
-  std::string write_unit(const std::string& name, std::string_view text) {
-    auto path = (dir_.path() / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  void register_machine(registry::Metadata metadata = {}) {
-    ASSERT_TRUE(registry_->register_machine(
-        {std::string(kMachine), "10.0.0.7", std::move(metadata), "0.1.0", {}}, lease_));
-  }
-
-  std::optional<DesiredState> desired(const std::string& unit) {
-    auto record = registry_->unit(unit);
-    if (!record || !*record) return std::nullopt;
-    return (*record)->desired;
-  }
-
-  // Waits until fleetctl has asked for `state`, as the engine and agent would notice.
-  bool asked_for(const std::string& unit, DesiredState state) {
-    return fleet::testing::eventually([&] { return desired(unit) == state; }, 10s);
-  }
-
-  // The engine's part: `unit` onto kMachine ("" to take it off).
-  void schedule(const std::string& unit, bool on) {
-    auto record = registry_->unit(unit).value().value();
-    registry::ScheduleWrite write{unit,
-                                  on ? "" : std::string(kMachine),
-                                  on ? std::string(kMachine) : "",
-                                  {record.hash, record.desired}};
-    ASSERT_TRUE(registry_->write_schedule({write}, etcd::Compare::absent(key("no-such-key"))));
-  }
-
-  // The agent's part: how kMachine's systemd runs `unit`.
-  void report(const std::string& unit, bool launched, const std::string& active) {
-    auto record = registry_->unit(unit).value().value();
-    ASSERT_TRUE(registry_->publish_state(
-        unit, kMachine,
-        {record.hash, "loaded", active, active == "active" ? "running" : "dead", launched},
-        lease_));
-  }
-
-  // Starts hello.service on kMachine through fleetctl, playing engine and agent.
-  void start_hello() {
-    register_machine();
-    auto started =
-        fleetctl_async({"start", "--block-attempts=10", write_unit("hello.service", kHello)});
-    ASSERT_TRUE(asked_for("hello.service", DesiredState::kLaunched));
-    schedule("hello.service", true);
-    report("hello.service", true, "active");
-    auto result = started.get();
-    ASSERT_EQ(result.status, 0) << result.err;
-  }
-
-  fleet::testing::TempDir dir_{"fleetctl-test"};
-  std::unique_ptr<registry::Registry> registry_;
-  etcd::LeaseId lease_ = 0;
-};
 
 TEST_F(FleetctlTest, SubmitThenListUnitFiles) {
   auto submitted = fleetctl({"submit", write_unit("hello.service", kHello)});
@@ -311,6 +210,8 @@ TEST_F(FleetctlTest, ReplaceUpdatesAChangedUnitOnlyWhenAsked) {
 
   write_unit("hello.service", kHello);
   ASSERT_TRUE(registry_->set_desired_state("hello.service", DesiredState::kLaunched));
+  ASSERT_TRUE(
+      eventually_prints({"list-unit-files", "--no-legend", "--fields=dstate"}, "launched\n"));
   auto refused = fleetctl({"submit", "--replace", path});
   EXPECT_EQ(refused.err,
             "Warning: can not replace Unit(hello.service) in state 'launched', use the "
@@ -347,13 +248,186 @@ TEST_F(FleetctlTest, ErrorsAreReportedWithTheOriginalsWords) {
   EXPECT_EQ(stop_nothing.err, "Units not found in registry\n");
 }
 
-TEST_F(FleetctlTest, AnUnreachableEtcdIsAnErrorNotAHang) {
-  std::ostringstream out, err;
-  int status = run(
-      {"--driver=etcd", "--endpoint=http://127.0.0.1:1", "--request-timeout=0.5", "list-machines"},
-      out, err, [](const std::string&) { return std::nullopt; });
-  EXPECT_EQ(status, 1);
-  EXPECT_TRUE(err.str().starts_with("Error retrieving list of active machines: ")) << err.str();
+constexpr std::string_view kGlobalLog = "[Service]\nExecStart=/bin/log\n\n[X-Fleet]\nGlobal=true\n";
+
+TEST_F(FleetctlTest, ListsAsJson) {
+  start_hello();
+  register_machine({{"region", "eu"}, {"disk", "ssd"}}, kOtherMachine, "");
+  ASSERT_TRUE(eventually_prints({"list-machines", "--no-legend", "--fields=machine"},
+                                "2c1f8e3a...\n7d0e5b1c...\n"));
+  ASSERT_EQ(fleetctl({"submit", write_unit("log.service", kGlobalLog)}).status, 0);
+  const std::string log_hash = unit::UnitFile::parse(kGlobalLog, "log.service")->hash().hex();
+
+  auto machines = fleetctl({"list-machines", "--output=json"});
+  EXPECT_EQ(machines.status, 0) << machines.err;
+  EXPECT_EQ(machines.out,
+            "[\n"
+            "  {\n"
+            "    \"machine\": \"2c1f8e3a9b7d4c6e8f0a1b2c3d4e5f60\",\n"
+            "    \"ip\": \"10.0.0.7\",\n"
+            "    \"metadata\": {}\n"
+            "  },\n"
+            "  {\n"
+            "    \"machine\": \"7d0e5b1c2a3f4e6d8c9b0a1f2e3d4c5b\",\n"
+            "    \"ip\": null,\n"
+            "    \"metadata\": {\n"
+            "      \"disk\": \"ssd\",\n"
+            "      \"region\": \"eu\"\n"
+            "    }\n"
+            "  }\n"
+            "]\n");
+
+  EXPECT_EQ(fleetctl({"list-units", "--output=json"}).out,
+            "[\n"
+            "  {\n"
+            "    \"unit\": \"hello.service\",\n"
+            "    \"load\": \"loaded\",\n"
+            "    \"active\": \"active\",\n"
+            "    \"sub\": \"running\",\n"
+            "    \"machine\": \"2c1f8e3a9b7d4c6e8f0a1b2c3d4e5f60\",\n"
+            "    \"hash\": \"e55c0aeb44ba0b68004ceb8a200e685194448b45\"\n"
+            "  }\n"
+            "]\n");
+  EXPECT_EQ(fleetctl({"list-units", "--output", "json", "--fields=active,unit"}).out,
+            "[\n"
+            "  {\n"
+            "    \"active\": \"active\",\n"
+            "    \"unit\": \"hello.service\"\n"
+            "  }\n"
+            "]\n")
+      << "--fields chooses the keys and their order";
+
+  EXPECT_EQ(fleetctl({"list-unit-files", "--output=json"}).out,
+            "[\n"
+            "  {\n"
+            "    \"unit\": \"hello.service\",\n"
+            "    \"hash\": \"e55c0aeb44ba0b68004ceb8a200e685194448b45\",\n"
+            "    \"dstate\": \"launched\",\n"
+            "    \"state\": \"launched\",\n"
+            "    \"target\": \"2c1f8e3a9b7d4c6e8f0a1b2c3d4e5f60\",\n"
+            "    \"global\": false,\n"
+            "    \"desc\": \"Hello World\"\n"
+            "  },\n"
+            "  {\n"
+            "    \"unit\": \"log.service\",\n"
+            "    \"hash\": \"" +
+                log_hash +
+                "\",\n"
+                "    \"dstate\": \"inactive\",\n"
+                "    \"state\": null,\n"
+                "    \"target\": \"global\",\n"
+                "    \"global\": true,\n"
+                "    \"desc\": null\n"
+                "  }\n"
+                "]\n")
+      << "every field but the deprecated tmachine";
+
+  auto bad = fleetctl({"list-machines", "--output=yaml"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.err, "Invalid output format: \"yaml\" (use \"table\" or \"json\")\n");
+  EXPECT_EQ(fleetctl({"list-units", "--output=json", "--fields=bogus"}).err,
+            "Invalid key in output format: \"bogus\"\n");
+}
+
+TEST_F(FleetctlTest, RestartStopsTheUnitThenStartsItAgain) {
+  start_hello();
+  auto restarted = fleetctl_async({"restart", "--block-attempts=10", "hello"});
+  ASSERT_TRUE(asked_for("hello.service", DesiredState::kLoaded));
+  report("hello.service", /*launched=*/false, "inactive");
+  ASSERT_TRUE(asked_for("hello.service", DesiredState::kLaunched));
+  report("hello.service", /*launched=*/true, "activating");
+  report("hello.service", /*launched=*/true, "active");
+  auto result = restarted.get();
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "Unit hello.service loaded on 2c1f8e3a.../10.0.0.7\n"
+            "Unit hello.service launched on 2c1f8e3a.../10.0.0.7\n");
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(FleetctlTest, RestartStartsALoadedUnit) {
+  register_machine();
+  auto loaded =
+      fleetctl_async({"load", "--block-attempts=10", write_unit("hello.service", kHello)});
+  ASSERT_TRUE(asked_for("hello.service", DesiredState::kLoaded));
+  schedule("hello.service", true);
+  report("hello.service", /*launched=*/false, "inactive");
+  ASSERT_EQ(loaded.get().status, 0);
+
+  auto restarted = fleetctl_async({"restart", "--block-attempts=10", "hello.service"});
+  ASSERT_TRUE(asked_for("hello.service", DesiredState::kLaunched));
+  report("hello.service", /*launched=*/true, "active");
+  auto result = restarted.get();
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out, "Unit hello.service launched on 2c1f8e3a.../10.0.0.7\n");
+}
+
+TEST_F(FleetctlTest, RestartLeavesInactiveUnitsAndSaysSo) {
+  ASSERT_EQ(fleetctl({"submit", write_unit("hello.service", kHello)}).status, 0);
+  auto result = fleetctl({"restart", "hello.service", "ghost.service"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, "Unable to restart unit hello.service in state inactive\n");
+  EXPECT_EQ(desired("hello.service"), DesiredState::kInactive);
+
+  auto nothing = fleetctl({"restart", "ghost.service"});
+  EXPECT_EQ(nothing.status, 0);
+  EXPECT_EQ(nothing.err, "Units not found in registry\n");
+  auto no_args = fleetctl({"restart"});
+  EXPECT_EQ(no_args.status, 1);
+  EXPECT_EQ(no_args.err, "No units given\n");
+}
+
+TEST_F(FleetctlTest, RestartGivesUpWhenTheUnitDoesNotStop) {
+  start_hello();
+  auto result = fleetctl({"restart", "--block-attempts=1", "hello.service"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err,
+            "Error waiting for units: timed out waiting for unit hello.service to report state "
+            "loaded\n"
+            "Error waiting for unit states, exit status: 1\n");
+  EXPECT_EQ(desired("hello.service"), DesiredState::kLoaded)
+      << "left stopped, as the original leaves it";
+}
+
+TEST_F(FleetctlTest, RestartOfAGlobalUnitRestartsItOnEveryMachineThatRunsIt) {
+  register_machine({}, kMachine, "10.0.0.7");
+  register_machine({}, kOtherMachine, "10.0.0.8");
+  ASSERT_EQ(fleetctl({"start", write_unit("log.service", kGlobalLog)}).status, 0);
+  report("log.service", /*launched=*/true, "active", kMachine);
+  report("log.service", /*launched=*/true, "active", kOtherMachine);
+  ASSERT_TRUE(
+      eventually_prints({"list-units", "--no-legend", "--fields=active"}, "active\nactive\n"));
+
+  auto restarted = fleetctl_async({"restart", "--block-attempts=10", "log.service"});
+  ASSERT_TRUE(asked_for("log.service", DesiredState::kLoaded));
+  report("log.service", /*launched=*/false, "inactive", kMachine);
+  report("log.service", /*launched=*/false, "inactive", kOtherMachine);
+  ASSERT_TRUE(asked_for("log.service", DesiredState::kLaunched));
+  report("log.service", /*launched=*/true, "active", kMachine);
+  report("log.service", /*launched=*/true, "active", kOtherMachine);
+  auto result = restarted.get();
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "Unit log.service loaded on 2c1f8e3a.../10.0.0.7\n"
+            "Unit log.service loaded on 7d0e5b1c.../10.0.0.8\n"
+            "Unit log.service launched on 2c1f8e3a.../10.0.0.7\n"
+            "Unit log.service launched on 7d0e5b1c.../10.0.0.8\n");
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(FleetctlTest, RestartOfAGlobalUnitNamesTheMachinesThatDidNotComeBack) {
+  register_machine({}, kMachine, "10.0.0.7");
+  ASSERT_EQ(fleetctl({"start", write_unit("log.service", kGlobalLog)}).status, 0);
+  report("log.service", /*launched=*/true, "active", kMachine);
+  ASSERT_TRUE(eventually_prints({"list-units", "--no-legend", "--fields=active"}, "active\n"));
+  auto result = fleetctl({"restart", "--block-attempts=1", "log.service"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err,
+            "Error waiting for units: timed out waiting for unit log.service to stop on "
+            "2c1f8e3a... (last seen loaded/active/running)\n"
+            "Error waiting for unit states, exit status: 1\n");
 }
 
 }  // namespace

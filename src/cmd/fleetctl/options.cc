@@ -46,9 +46,18 @@ void add_global_flags(FlagSet& set, GlobalOptions& options) {
   set.add_float("request-timeout", 0, &options.request_timeout,
                 "Amount of time in seconds to allow a single request before considering it "
                 "failed.");
+  set.add_bool("insecure-skip-verify", 0, &options.insecure_skip_verify,
+               "Do not verify the TLS certificate of an https fleet API endpoint. Insecure: "
+               "anyone on the path can read and change what fleetctl sends; for tests only.");
   set.add_string("ssh-username", 0, &options.ssh_username,
                  "Username to use when connecting to CoreOS instance.");
   set.add_bool("experimental-api", 0, &options.experimental_api, std::string(kDeprecated));
+  // Set before the aliases, which take their flag's completion.
+  set.set_completion("driver", {ValueCompletion::Kind::kChoices,
+                                {std::string(kDriverApi), std::string(kDriverEtcd)}});
+  for (std::string_view file : {"key-file", "cert-file", "ca-file", "known-hosts-file"}) {
+    set.set_completion(file, {ValueCompletion::Kind::kPath, {}});
+  }
   set.add_alias("etcd-keyfile", "key-file", std::string(kDeprecated));
   set.add_alias("etcd-certfile", "cert-file", std::string(kDeprecated));
   set.add_alias("etcd-cafile", "ca-file", std::string(kDeprecated));

@@ -29,7 +29,8 @@ struct GlobalOptions {
   double ssh_timeout = 10.0;
   std::string ssh_username = "core";
   double request_timeout = 3.0;
-  bool experimental_api = true;  // deprecated
+  bool insecure_skip_verify = false;  // added (decisions.md fix 4): https without verification
+  bool experimental_api = true;       // deprecated
   bool debug = false;
   bool version = false;
   bool help = false;
@@ -44,6 +45,8 @@ struct CommandOptions {
   int block_attempts = 0;
   bool replace = false;
   bool sign = false;
+  std::string output{};       // list commands: "table" or "json"
+  bool fields_given = false;  // --fields was on the command line (not its default)
 };
 
 // Declares every global flag on `set`, bound to `options`, with the original's names, defaults

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 #include "cmd/fleetctl/tab_writer.h"
 
 namespace fleet::fleetctl {
@@ -54,6 +56,36 @@ std::string fields_usage(std::string_view what, std::vector<std::string_view> na
     joined.append(name);
   }
   return "Columns to print for each " + std::string(what) + ". Valid fields are \"" + joined + "\"";
+}
+
+JsonCell text_or_null(const std::string& text) {
+  if (text.empty()) return std::monostate();
+  return text;
+}
+
+std::string json_document(const std::vector<std::string_view>& names,
+                          const std::vector<std::vector<JsonCell>>& rows) {
+  // Ordered: the keys keep the order of the columns.
+  using Json = nlohmann::ordered_json;
+  Json document = Json::array();
+  for (const auto& row : rows) {
+    Json object = Json::object();
+    for (size_t i = 0; i < names.size() && i < row.size(); ++i) {
+      Json& value = object[std::string(names[i])];
+      std::visit(
+          [&value](const auto& cell) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(cell)>, std::monostate>) {
+              value = nullptr;
+            } else {
+              value = cell;
+            }
+          },
+          row[i]);
+    }
+    document.push_back(std::move(object));
+  }
+  // Unit files are bytes as written: invalid UTF-8 becomes U+FFFD rather than an exception.
+  return document.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string aligned_table(const std::vector<std::string>& header,

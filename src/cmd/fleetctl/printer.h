@@ -1,5 +1,7 @@
 // The list commands' tables (spec §1.6): `--fields` chooses columns by name, the legend is the
 // names upper-cased, `--no-legend` drops it, and columns are aligned as fleetctl's tabwriter does.
+// `--output=json` (an addition) prints the same rows as one JSON array of objects named by the
+// fields.
 //
 // Example:
 //   constexpr Field<schema::Machine> kFields[] = {
@@ -12,9 +14,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "fleet/base/error.h"
@@ -30,11 +34,23 @@ struct ShowOptions {
       [](std::string_view) -> const schema::Machine* { return nullptr; };
 };
 
-// One column: the name --fields uses, and how a row shows in it.
+// A cell as --output=json shows it: null (no value), a boolean, a string, or an object of strings
+// (machine metadata).
+using JsonCell =
+    std::variant<std::monostate, bool, std::string, std::map<std::string, std::string>>;
+
+// null for an empty text: JSON says "no value" with null where a table shows "-".
+JsonCell text_or_null(const std::string& text);
+
+// One column: the name --fields uses, how a row shows in it, and how in JSON.
 template <class Row>
 struct Field {
   std::string_view name;
   std::string (*show)(const Row& row, const ShowOptions& options);
+  // nullptr: the JSON cell is the text `show` gives with --full.
+  JsonCell (*json)(const Row& row) = nullptr;
+  // Kept for old --fields lists only: not among "every field".
+  bool deprecated = false;
 };
 
 // Indexes into `names` of the columns `spec` (comma separated) asks for.
@@ -45,6 +61,11 @@ Result<std::vector<size_t>> select_columns(std::string_view spec,
 
 // `Columns to print for each <what>. Valid fields are "a,b,c"` (names sorted).
 std::string fields_usage(std::string_view what, std::vector<std::string_view> names);
+
+// `[{"<name>": <cell>, ...}, ...]`, keys in the order of `names`, two-space indented, with a final
+// newline; `[]` for no rows.
+std::string json_document(const std::vector<std::string_view>& names,
+                          const std::vector<std::vector<JsonCell>>& rows);
 
 // Aligned text of `rows` (cells per row), headed by `header` upper-cased unless it is empty.
 std::string aligned_table(const std::vector<std::string>& header,
@@ -89,6 +110,24 @@ std::string table(const std::vector<const Field<Row>*>& columns, const std::vect
     for (const auto* column : columns) line.push_back(column->show(row, options));
   }
   return aligned_table(header, cells);
+}
+
+// Every row as one JSON document (json_document); values are never shortened.
+template <class Row>
+std::string json_rows(const std::vector<const Field<Row>*>& columns, const std::vector<Row>& rows,
+                      ShowOptions options) {
+  options.full = true;
+  std::vector<std::string_view> names;
+  for (const auto* column : columns) names.push_back(column->name);
+  std::vector<std::vector<JsonCell>> cells;
+  cells.reserve(rows.size());
+  for (const auto& row : rows) {
+    auto& line = cells.emplace_back();
+    for (const auto* column : columns) {
+      line.push_back(column->json ? column->json(row) : JsonCell(column->show(row, options)));
+    }
+  }
+  return json_document(names, cells);
 }
 
 }  // namespace fleet::fleetctl

@@ -62,5 +62,39 @@ TEST(PrinterTest, MachineLegendsShortenTheIdAndAddTheIp) {
   EXPECT_EQ(machine_legend("", options), "-");
 }
 
+TEST(PrinterTest, JsonRowsAreObjectsKeyedByFieldInColumnOrder) {
+  constexpr Field<Machine> kTyped[] = {
+      {"machine",
+       [](const Machine& m, const ShowOptions& o) { return machine_id_legend(m.id, o.full); }},
+      {"ip", [](const Machine& m, const ShowOptions&) { return m.primary_ip; },
+       [](const Machine& m) { return text_or_null(m.primary_ip); }},
+      {"metadata", [](const Machine&, const ShowOptions&) { return std::string("-"); },
+       [](const Machine& m) { return JsonCell(m.metadata); }},
+      {"small", [](const Machine&, const ShowOptions&) { return std::string("false"); },
+       [](const Machine& m) { return JsonCell(m.id.size() < 10); }},
+  };
+  std::vector<Machine> machines = {{"2c1f8e3a9b7d4c6e", "", {{"b", "2"}, {"a", "\"1\""}}}};
+  auto columns = select_fields<Machine>("small,metadata,ip,machine", kTyped).value();
+  EXPECT_EQ(json_rows(columns, machines, ShowOptions{}),
+            "[\n"
+            "  {\n"
+            "    \"small\": false,\n"
+            "    \"metadata\": {\n"
+            "      \"a\": \"\\\"1\\\"\",\n"
+            "      \"b\": \"2\"\n"
+            "    },\n"
+            "    \"ip\": null,\n"
+            "    \"machine\": \"2c1f8e3a9b7d4c6e\"\n"
+            "  }\n"
+            "]\n")
+      << "a field without its own JSON shows its --full text";
+  EXPECT_EQ(json_rows(columns, std::vector<Machine>{}, ShowOptions{}), "[]\n");
+}
+
+TEST(PrinterTest, JsonKeepsInvalidUtf8Printable) {
+  EXPECT_EQ(json_document({"desc"}, {{JsonCell(std::string("caf\xe9"))}}),
+            "[\n  {\n    \"desc\": \"caf\xef\xbf\xbd\"\n  }\n]\n");
+}
+
 }  // namespace
 }  // namespace fleet::fleetctl

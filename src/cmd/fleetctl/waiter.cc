@@ -13,10 +13,12 @@ Waiter::Waiter(Context& context) : context_(context) {
   if (attempts > 0) deadline_ = std::chrono::steady_clock::now() + attempts * kAttempt;
 }
 
-std::vector<std::string> Waiter::poll(const std::vector<std::string>& names,
-                                      const std::function<bool(const std::string&)>& reached) {
-  std::vector<std::string> pending = names;
+std::vector<std::string> Waiter::poll(const std::vector<std::string>& items,
+                                      const std::function<bool(const std::string&)>& reached,
+                                      const std::function<void()>& refresh) {
+  std::vector<std::string> pending = items;
   for (;;) {
+    if (refresh) refresh();
     std::erase_if(pending, reached);
     if (pending.empty()) return pending;
     auto now = std::chrono::steady_clock::now();
@@ -82,6 +84,60 @@ std::vector<std::string> Waiter::wait_for_removal(const std::vector<std::string>
     return unit && !*unit;
   });
   for (auto& name : late) name = "timed out waiting for unit " + name + " to be destroyed";
+  return late;
+}
+
+std::vector<std::string> Waiter::wait_on_machines(const std::string& name,
+                                                  const std::vector<std::string>& machine_ids,
+                                                  OnMachines goal) {
+  const bool stopping = goal == OnMachines::kStopped;
+  // One listing per poll for all machines, not one request per machine.
+  std::map<std::string, schema::UnitState, std::less<>> reported;
+  bool listed = false;
+  std::map<std::string, std::string> last_seen;
+  auto late = poll(
+      machine_ids,
+      [&](const std::string& id) {
+        if (!listed) return false;
+        auto state = reported.find(id);
+        bool reached = false;
+        if (state == reported.end()) {
+          reached = stopping;
+        } else {
+          const auto& seen = state->second;
+          last_seen[id] = seen.systemd_load_state + "/" + seen.systemd_active_state + "/" +
+                          seen.systemd_sub_state;
+          reached =
+              stopping
+                  ? seen.systemd_active_state == "inactive" || seen.systemd_active_state == "failed"
+                  : seen.systemd_load_state == "loaded" && seen.systemd_active_state == "active";
+        }
+        if (reached) {
+          const schema::Machine* machine = context_.machine(id);
+          context_.out() << "Unit " << name << " " << (stopping ? "loaded" : "launched") << " on "
+                         << (machine ? machine_legend(*machine, /*full=*/false)
+                                     : machine_id_legend(id, /*full=*/false))
+                         << "\n";
+        }
+        return reached;
+      },
+      [&] {
+        auto states = context_.api().unit_states({.unit_name = name});
+        listed = states.has_value();
+        if (!states) {
+          context_.debug("unit " + name + ": " + states.error().message);
+          return;
+        }
+        reported.clear();
+        for (auto& state : *states) reported.emplace(state.machine_id, std::move(state));
+      });
+  for (auto& id : late) {
+    auto seen = last_seen.find(id);
+    id = "timed out waiting for unit " + name + " to " +
+         (stopping ? "stop" : "become active in systemd") + " on " +
+         machine_id_legend(id, /*full=*/false) + " (" +
+         (seen == last_seen.end() ? "no state reported" : "last seen " + seen->second) + ")";
+  }
   return late;
 }
 

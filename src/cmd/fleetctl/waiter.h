@@ -42,11 +42,25 @@ class Waiter {
   // Until each unit is gone from the registry. Returns, per unit that is not, why.
   std::vector<std::string> wait_for_removal(const std::vector<std::string>& names);
 
+  // What a global unit should do on each machine that runs it.
+  enum class OnMachines {
+    kStopped,  // systemd reports it inactive or failed, or the machine no longer reports it
+    kActive,   // systemd reports it loaded and active
+  };
+
+  // Until each of `machine_ids` reports global unit `name` as `goal` says, printing `Unit <name>
+  // loaded on <legend>` (stopped) or `Unit <name> launched on <legend>` (active) as each gets
+  // there. Returns, per machine that did not, why, with the systemd state last seen.
+  std::vector<std::string> wait_on_machines(const std::string& name,
+                                            const std::vector<std::string>& machine_ids,
+                                            OnMachines goal);
+
  private:
-  // Asks `reached(name)` about every pending unit once per poll until none is pending or the
-  // budget is spent; returns the names still pending.
-  std::vector<std::string> poll(const std::vector<std::string>& names,
-                                const std::function<bool(const std::string&)>& reached);
+  // Asks `reached(item)` about every pending item once per poll, after `refresh()` when given,
+  // until none is pending or the budget is spent; returns the items still pending.
+  std::vector<std::string> poll(const std::vector<std::string>& items,
+                                const std::function<bool(const std::string&)>& reached,
+                                const std::function<void()>& refresh = {});
 
   Context& context_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;  // none: no limit

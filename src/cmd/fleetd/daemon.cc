@@ -13,6 +13,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "fleet/agent/agent.h"
+#include "fleet/api/api_server.h"
+#include "fleet/api/registry_backend.h"
+#include "fleet/api/router.h"
 #include "fleet/config/config.h"
 #include "fleet/config/load_config.h"
 #include "fleet/config/machine_identity.h"
@@ -100,7 +103,8 @@ class EngineRunner {
 // Everything one configuration runs; SIGHUP replaces it whole.
 class Server {
  public:
-  static Result<std::unique_ptr<Server>> start(const config::Config& config) {
+  // Serves the API through `api` while it runs.
+  static Result<std::unique_ptr<Server>> start(const config::Config& config, api::ApiServer& api) {
     std::unique_ptr<Server> server(new Server());
     auto machine_id = config::read_machine_id();
     if (!machine_id) return fail(machine_id.error());
@@ -157,6 +161,10 @@ class Server {
           engine::EngineOptions{.machine_id = *machine_id,
                                 .reconcile_interval = config.engine_reconcile_interval});
     }
+    server->backend_ = std::make_unique<api::RegistryBackend>(*server->registry_);
+    server->api_ =
+        api.attach(api::Router(*server->backend_, {.token_limit = config.token_limit}),
+                   [s = server.get()] { return s->registered() && s->backend_->ready(); });
     spdlog::info("event=fleetd_started machine={} public_ip={} version={}", *machine_id, public_ip,
                  FLEET_VERSION);
     return server;
@@ -195,8 +203,25 @@ class Server {
   std::unique_ptr<systemd::SystemdUnitManager> manager_;
   std::unique_ptr<agent::Agent> agent_;
   std::unique_ptr<EngineRunner> engine_;
+  std::unique_ptr<api::RegistryBackend> backend_;
+  api::ApiServer::Attachment api_;  // detached first, before anything the API reads goes
   bool purge_on_shutdown_ = false;
 };
+
+// The API's listeners outlive every Server: a reload keeps them (spec §2.1), and requests meanwhile
+// get 503.
+Result<std::unique_ptr<api::ApiServer>> start_api(const config::Config& config) {
+  auto api =
+      api::ApiServer::start({.listen = {.tcp = config.api_listen}, .version = FLEET_VERSION});
+  if (!api) return api;
+  for (const auto& address : (*api)->addresses()) {
+    spdlog::info("event=api_listening address={}", address);
+  }
+  for (const auto& failure : (*api)->failures()) {
+    spdlog::error("event=api_listen_failed error=\"{}\"", failure.message);
+  }
+  return api;
+}
 
 Result<config::Config> load(const Flags& flags) {
   auto config = config::load_config(
@@ -224,7 +249,12 @@ int run_daemon(const Flags& flags) {
     return 1;
   }
   configure_logging(config->verbosity);
-  auto server = Server::start(*config);
+  auto api = start_api(*config);
+  if (!api) {
+    spdlog::critical("event=start_failed error=\"{}\"", api.error().to_string());
+    return 1;
+  }
+  auto server = Server::start(*config, **api);
   if (!server) {
     spdlog::critical("event=start_failed error=\"{}\"", server.error().to_string());
     return 1;
@@ -263,9 +293,13 @@ int run_daemon(const Flags& flags) {
     }
     sd_notify(0, "RELOADING=1");
     server->reset();
+    if (reloaded->api_listen != config->api_listen) {
+      spdlog::warn(
+          "event=api_listen_unchanged (the API keeps its listeners until fleetd restarts)");
+    }
     config = std::move(reloaded);
     configure_logging(config->verbosity);
-    auto restarted = Server::start(*config);
+    auto restarted = Server::start(*config, **api);
     if (!restarted) {
       spdlog::critical("event=start_failed error=\"{}\"", restarted.error().to_string());
       return 1;

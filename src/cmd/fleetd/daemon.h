@@ -5,7 +5,10 @@
 //                    restart re-adopts both (purge_on_shutdown=true: unload every unit first)
 //   SIGHUP           re-read the configuration and restart the components with it
 //   SIGUSR1          print the agent's and the engine's state as one JSON line on stdout
-// It tells systemd READY=1 (Type=notify) once the machine is registered in etcd.
+// It tells systemd READY=1 (Type=notify) once the machine is registered in etcd. The HTTP API
+// (spec §2) is served from start to exit on systemd's sockets, /var/run/fleet.sock and
+// `api_listen`, keeping its listeners across SIGHUP; it answers 503 until the machine is
+// registered.
 #pragma once
 
 #include "cmd/fleetd/flags.h"

@@ -2,15 +2,16 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <utility>
 
+#include "fleet/api/internal/views.h"
 #include "fleet/unit/fleet_options.h"
 #include "fleet/unit/unit_name.h"
 
 namespace fleet::api {
 namespace {
 
+using internal::UnitView;
 using unit::DesiredState;
 
 Status invalid(std::string message) {
@@ -18,25 +19,6 @@ Status invalid(std::string message) {
 }
 
 Status conflict(std::string message) { return fail(ErrorCode::kAlreadyExists, std::move(message)); }
-
-// Spec §3.7: a unit is loaded once its target machine reports it, launched once that report says
-// the machine started it. A report from any other machine (the one it moved away from, still
-// stopping it) does not count.
-std::string current_state(std::string_view target, const registry::UnitStateRecord* report) {
-  if (target.empty() || report == nullptr)
-    return std::string(unit::to_string(DesiredState::kInactive));
-  return std::string(
-      unit::to_string(report->launched ? DesiredState::kLaunched : DesiredState::kLoaded));
-}
-
-schema::Unit unit_view(std::string name, const registry::UnitRecord& record,
-                       const unit::UnitFile& body) {
-  schema::Unit view;
-  view.name = std::move(name);
-  view.options = body.options();
-  view.desired_state = std::string(unit::to_string(record.desired));
-  return view;
-}
 
 // An empty text is "not given".
 Result<std::optional<DesiredState>> parse_desired(const std::string& text) {
@@ -155,9 +137,8 @@ Result<std::vector<schema::Machine>> RegistryService::machines() {
     auto record = registry::decode_machine(kv.key, kv.value);
     if (!record) return fail(record.error());
     auto extra = dynamic_of.find(record->id);
-    auto metadata = registry::effective_metadata(
-        record->metadata, extra == dynamic_of.end() ? registry::Metadata{} : extra->second);
-    machines.push_back({record->id, record->public_ip, {metadata.begin(), metadata.end()}});
+    machines.push_back(internal::machine_view(
+        *record, extra == dynamic_of.end() ? registry::Metadata{} : extra->second));
   }
   std::sort(machines.begin(), machines.end(),
             [](const auto& a, const auto& b) { return a.id < b.id; });
@@ -205,24 +186,19 @@ Result<std::vector<schema::Unit>> RegistryService::units() {
       if (!parsed) return fail(parsed.error());
       body = decoded.emplace(body_key, std::move(*parsed)).first;
     }
-    auto view = unit_view(std::string(*name), *record, body->second);
-    if (record->global) {
-      view.current_state = current_state("", nullptr);
-    } else {
-      auto target = target_of.find(*name);
-      std::optional<registry::UnitStateRecord> report;
-      if (target != target_of.end()) {
-        view.machine_id = std::string(target->second);
-        const std::string report_key = keys.state(*name, target->second);
-        if (auto text = report_text.find(report_key); text != report_text.end()) {
-          auto decoded_report = registry::decode_unit_state(report_key, text->second);
-          if (!decoded_report) return fail(decoded_report.error());
-          report = std::move(*decoded_report);
-        }
+    std::string_view target;
+    std::optional<registry::UnitStateRecord> report;
+    if (auto scheduled = target_of.find(*name); !record->global && scheduled != target_of.end()) {
+      target = scheduled->second;
+      const std::string report_key = keys.state(*name, target);
+      if (auto text = report_text.find(report_key); text != report_text.end()) {
+        auto decoded_report = registry::decode_unit_state(report_key, text->second);
+        if (!decoded_report) return fail(decoded_report.error());
+        report = std::move(*decoded_report);
       }
-      view.current_state = current_state(view.machine_id, report ? &*report : nullptr);
     }
-    listed.push_back(std::move(view));
+    listed.push_back(internal::unit_view(std::string(*name), *record, body->second.options(),
+                                         target, report ? &*report : nullptr, UnitView::kListed));
   }
   return listed;
 }
@@ -236,13 +212,15 @@ Result<std::optional<schema::Unit>> RegistryService::unit(std::string_view name)
   // Destroyed (or replaced) between the two reads.
   if (!*body) return std::optional<schema::Unit>();
 
-  auto view = unit_view(std::string(name), **record, **body);
-  if ((*record)->global) return std::optional<schema::Unit>(std::move(view));
-  auto target = scheduled_machine(name);
-  if (!target) return fail(target.error());
+  std::string target;
   std::optional<registry::UnitStateRecord> report;
-  if (!target->empty()) {
-    const std::string key = registry_.keys().state(name, *target);
+  if (!(*record)->global) {
+    auto scheduled = scheduled_machine(name);
+    if (!scheduled) return fail(scheduled.error());
+    target = std::move(*scheduled);
+  }
+  if (!target.empty()) {
+    const std::string key = registry_.keys().state(name, target);
     auto kv = registry_.client().get(key);
     if (!kv) return fail(kv.error());
     if (*kv) {
@@ -251,9 +229,9 @@ Result<std::optional<schema::Unit>> RegistryService::unit(std::string_view name)
       report = std::move(*decoded);
     }
   }
-  view.machine_id = *target;
-  view.current_state = current_state(*target, report ? &*report : nullptr);
-  return std::optional<schema::Unit>(std::move(view));
+  return std::optional<schema::Unit>(
+      internal::unit_view(std::string(name), **record, (*body)->options(), target,
+                          report ? &*report : nullptr, UnitView::kAlone));
 }
 
 Result<std::string> RegistryService::scheduled_machine(std::string_view name) {
@@ -299,15 +277,9 @@ Result<std::vector<schema::UnitState>> RegistryService::unit_states(
     if (!at || (!filter.machine_id.empty() && at->second != filter.machine_id)) continue;
     auto record = registry::decode_unit_state(kv.key, kv.value);
     if (!record) return fail(record.error());
-    states.push_back({std::string(at->first), record->hash.empty() ? "" : record->hash.hex(),
-                      std::string(at->second), record->load_state, record->active_state,
-                      record->sub_state});
+    states.push_back(internal::unit_state_view(at->first, at->second, *record));
   }
-  // Key order is not name order when one name extends another: "x.path.path/m" sorts before
-  // "x.path/m".
-  std::sort(states.begin(), states.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.name, a.machine_id) < std::tie(b.name, b.machine_id);
-  });
+  std::sort(states.begin(), states.end(), internal::state_order);
   return states;
 }
 

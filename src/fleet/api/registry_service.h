@@ -6,8 +6,10 @@
 //   api::RegistryService service(registry);
 //   auto written = service.put_unit(unit);  // the PUT /units/<name> algorithm, spec §2.5
 //
-// Reads are answered from etcd on every call (no cache): current state follows spec §3.7 from
-// the schedule and the unit states machines publish. Thread-safe as the Registry is.
+// Reads are answered from etcd on every call (no cache), which suits a one-shot fleetctl; fleetd's
+// API server reads through RegistryCache instead (registry_backend.h). Current state follows
+// spec §3.7 from the schedule and the unit states machines publish. Thread-safe as the Registry
+// is.
 #pragma once
 
 #include <optional>
@@ -15,19 +17,13 @@
 #include <string_view>
 #include <vector>
 
+#include "fleet/api/backend.h"
 #include "fleet/base/error.h"
 #include "fleet/client/fleet_api.h"
 #include "fleet/registry/registry.h"
 #include "fleet/schema/schema.h"
 
 namespace fleet::api {
-
-// What a successful PUT did, so the server can answer 201 or 204.
-enum class PutOutcome {
-  kCreated,   // 201: a new unit
-  kReplaced,  // 201: an existing unit got the new options
-  kUpdated,   // 204: only the desired state was set (or already was)
-};
 
 class RegistryService : public client::FleetApi {
  public:

@@ -1,8 +1,9 @@
 // What fleetctl (and any other client) asks of fleet: the API v1 operations (spec §2.5) as calls.
 //
 // Two implementations: api::RegistryService works directly on etcd (what the HTTP API server
-// calls, and `fleetctl --driver=etcd`), and the HTTP client (`--driver=API`) sends the same calls
-// to a fleetd. Both answer with the same error codes and messages, which are the API's:
+// calls, and `fleetctl --driver=etcd`), and client::HttpFleetApi (http_fleet_api.h, `--driver=API`)
+// sends the same calls to a fleetd. Both answer with the same error codes and messages, which are
+// the API's:
 //   kInvalidArgument  400  a bad name, options or state, with the spec's exact message
 //   kNotFound         404  `unit does not exist`
 //   kAlreadyExists    409  the PUT conflicts (`unit does not exist and options field empty`,

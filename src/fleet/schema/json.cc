@@ -1,5 +1,6 @@
 #include "fleet/schema/json.h"
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <vector>
@@ -11,65 +12,144 @@ namespace {
 
 using Json = nlohmann::json;
 
-void put(Json& object, const char* key, const std::string& value) {
-  if (!value.empty()) object[key] = value;
-}
-
-// Invalid UTF-8 in a unit (the parser takes bytes as they come) is written as U+FFFD rather than
-// making dump() throw.
-std::string text_of(const Json& json) {
-  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-Json to_json(const UnitOption& option) {
-  Json object = Json::object();
-  put(object, "section", option.section);
-  put(object, "name", option.name);
-  put(object, "value", option.value);
-  return object;
-}
-
-Json to_json(const Unit& unit) {
-  Json object = Json::object();
-  put(object, "name", unit.name);
-  if (!unit.options.empty()) {
-    Json& options = object["options"] = Json::array();
-    for (const auto& option : unit.options) options.push_back(to_json(option));
+// Writes JSON text directly: a page of thousands of units is encoded per request, and building
+// nlohmann's document first costs several times more. Keys come in the order nlohmann's sorted
+// objects gave them (the wire format the tests pin down); empty values are left out.
+class Writer {
+ public:
+  void open() {
+    out_ += '{';
+    first_ = true;
   }
-  put(object, "desiredState", unit.desired_state);
-  put(object, "currentState", unit.current_state);
-  put(object, "machineID", unit.machine_id);
-  return object;
+  void close() {
+    out_ += '}';
+    first_ = false;  // the object was a value in its parent
+  }
+  void key(std::string_view name) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    string(name);
+    out_ += ':';
+  }
+  // A string field, left out when empty.
+  void field(std::string_view name, const std::string& value) {
+    if (value.empty()) return;
+    key(name);
+    string(value);
+  }
+  template <class T>
+  void array(const std::vector<T>& items) {
+    out_ += '[';
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out_ += ',';
+      write(*this, items[i]);
+    }
+    out_ += ']';
+    first_ = false;
+  }
+  void string(std::string_view text) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+      return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    });
+    if (plain) {
+      out_ += '"';
+      out_ += text;
+      out_ += '"';
+      return;
+    }
+    // Escapes and UTF-8 exactly as nlohmann writes them; invalid UTF-8 in a unit (the parser
+    // takes bytes as they come) becomes U+FFFD rather than making dump() throw.
+    out_ += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+  void raw(std::string_view text) { out_ += text; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+  bool first_ = true;
+};
+
+void write(Writer& w, const UnitOption& option) {
+  w.open();
+  w.field("name", option.name);
+  w.field("section", option.section);
+  w.field("value", option.value);
+  w.close();
 }
 
-Json to_json(const UnitState& state) {
-  Json object = Json::object();
-  put(object, "name", state.name);
-  put(object, "hash", state.hash);
-  put(object, "machineID", state.machine_id);
-  put(object, "systemdLoadState", state.systemd_load_state);
-  put(object, "systemdActiveState", state.systemd_active_state);
-  put(object, "systemdSubState", state.systemd_sub_state);
-  return object;
+void write(Writer& w, const Unit& unit) {
+  w.open();
+  w.field("currentState", unit.current_state);
+  w.field("desiredState", unit.desired_state);
+  w.field("machineID", unit.machine_id);
+  w.field("name", unit.name);
+  if (!unit.options.empty()) {
+    w.key("options");
+    w.array(unit.options);
+  }
+  w.close();
 }
 
-Json to_json(const Machine& machine) {
-  Json object = Json::object();
-  put(object, "id", machine.id);
-  put(object, "primaryIP", machine.primary_ip);
-  if (!machine.metadata.empty()) object["metadata"] = machine.metadata;
-  return object;
+void write(Writer& w, const UnitState& state) {
+  w.open();
+  w.field("hash", state.hash);
+  w.field("machineID", state.machine_id);
+  w.field("name", state.name);
+  w.field("systemdActiveState", state.systemd_active_state);
+  w.field("systemdLoadState", state.systemd_load_state);
+  w.field("systemdSubState", state.systemd_sub_state);
+  w.close();
+}
+
+void write(Writer& w, const Machine& machine) {
+  w.open();
+  w.field("id", machine.id);
+  if (!machine.metadata.empty()) {
+    w.key("metadata");
+    w.open();
+    for (const auto& [name, value] : machine.metadata) {
+      w.key(name);
+      w.string(value);
+    }
+    w.close();
+  }
+  w.field("primaryIP", machine.primary_ip);
+  w.close();
+}
+
+void write(Writer& w, const MachineMetadataOp& op) {
+  w.open();
+  w.field("op", op.op);
+  w.field("path", op.path);
+  if (!op.value.empty()) {
+    w.key("value");
+    w.open();
+    w.field("value", op.value);
+    w.close();
+  }
+  w.close();
 }
 
 template <class T>
-Json page_json(const char* key, const std::vector<T>& items, const std::string& token) {
-  Json object = Json::object();
+std::string page_text(std::string_view key, const std::vector<T>& items, const std::string& token) {
+  Writer w;
+  w.open();
+  const bool items_first = key < "nextPageToken";
+  if (!items_first) w.field("nextPageToken", token);
   if (!items.empty()) {
-    Json& list = object[key] = Json::array();
-    for (const auto& item : items) list.push_back(to_json(item));
+    w.key(key);
+    w.array(items);
   }
-  put(object, "nextPageToken", token);
-  return object;
+  if (items_first) w.field("nextPageToken", token);
+  w.close();
+  return w.take();
+}
+
+template <class T>
+std::string text_of(const T& value) {
+  Writer w;
+  write(w, value);
+  return w.take();
 }
 
 Status invalid(const std::string& where, const std::string& what) {
@@ -244,6 +324,34 @@ Result<ErrorBody> error_body_from(const Json& json, std::string where) {
   return body;
 }
 
+Result<MachineMetadataOp> metadata_op_from(const Json& json, std::string where) {
+  auto reader = ObjectReader::open(json, std::move(where));
+  if (!reader) return fail(reader.error());
+  MachineMetadataOp op;
+  auto read = read_all([&] { return reader->read("op", op.op); },
+                       [&] { return reader->read("path", op.path); },
+                       [&]() -> Status {
+                         auto value = reader->object("value");
+                         if (!value) return fail(value.error());
+                         return value->read("value", op.value);
+                       });
+  if (!read) return fail(read.error());
+  return op;
+}
+
+Result<std::vector<MachineMetadataOp>> metadata_ops_from(const Json& json) {
+  if (json.is_null()) return std::vector<MachineMetadataOp>();
+  if (!json.is_array()) return fail(invalid("", "expected a JSON array").error());
+  std::vector<MachineMetadataOp> ops;
+  ops.reserve(json.size());
+  for (size_t i = 0; i < json.size(); ++i) {
+    auto op = metadata_op_from(json[i], "[" + std::to_string(i) + "]");
+    if (!op) return fail(op.error());
+    ops.push_back(std::move(*op));
+  }
+  return ops;
+}
+
 // Parses `text` and reads it with `read`; malformed JSON is kInvalidArgument with the parser's
 // description of where it broke.
 template <class T, class Read>
@@ -259,21 +367,37 @@ Result<T> decode(std::string_view text, Read read) {
 
 }  // namespace
 
-std::string encode(const Unit& unit) { return text_of(to_json(unit)); }
-std::string encode(const UnitState& state) { return text_of(to_json(state)); }
-std::string encode(const Machine& machine) { return text_of(to_json(machine)); }
+std::string encode(const Unit& unit) { return text_of(unit); }
+std::string encode(const UnitState& state) { return text_of(state); }
+std::string encode(const Machine& machine) { return text_of(machine); }
 std::string encode(const UnitPage& page) {
-  return text_of(page_json("units", page.units, page.next_page_token));
+  return page_text("units", page.units, page.next_page_token);
 }
 std::string encode(const UnitStatePage& page) {
-  return text_of(page_json("states", page.states, page.next_page_token));
+  return page_text("states", page.states, page.next_page_token);
 }
 std::string encode(const MachinePage& page) {
-  return text_of(page_json("machines", page.machines, page.next_page_token));
+  return page_text("machines", page.machines, page.next_page_token);
 }
 std::string encode(const ErrorBody& error) {
   // The message is always present, even when empty (spec §2.2).
-  return text_of(Json{{"error", {{"code", error.code}, {"message", error.message}}}});
+  Writer w;
+  w.open();
+  w.key("error");
+  w.open();
+  w.key("code");
+  w.raw(std::to_string(error.code));
+  w.key("message");
+  w.string(error.message);
+  w.close();
+  w.close();
+  return w.take();
+}
+
+std::string encode(const std::vector<MachineMetadataOp>& ops) {
+  Writer w;
+  w.array(ops);
+  return w.take();
 }
 
 Result<Unit> decode_unit(std::string_view json) {
@@ -301,6 +425,10 @@ Result<MachinePage> decode_machine_page(std::string_view json) {
 }
 Result<ErrorBody> decode_error_body(std::string_view json) {
   return decode<ErrorBody>(json, [](const Json& j) { return error_body_from(j, ""); });
+}
+
+Result<std::vector<MachineMetadataOp>> decode_machine_metadata_ops(std::string_view json) {
+  return decode<std::vector<MachineMetadataOp>>(json, metadata_ops_from);
 }
 
 }  // namespace fleet::schema

@@ -14,6 +14,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fleet/base/error.h"
 #include "fleet/schema/schema.h"
@@ -27,6 +28,8 @@ std::string encode(const UnitPage& page);
 std::string encode(const UnitStatePage& page);
 std::string encode(const MachinePage& page);
 std::string encode(const ErrorBody& error);
+// The body of PATCH /machines: a JSON array of operations.
+std::string encode(const std::vector<MachineMetadataOp>& ops);
 
 Result<Unit> decode_unit(std::string_view json);
 Result<UnitState> decode_unit_state(std::string_view json);
@@ -35,5 +38,7 @@ Result<UnitPage> decode_unit_page(std::string_view json);
 Result<UnitStatePage> decode_unit_state_page(std::string_view json);
 Result<MachinePage> decode_machine_page(std::string_view json);
 Result<ErrorBody> decode_error_body(std::string_view json);
+// `null` reads as no operations.
+Result<std::vector<MachineMetadataOp>> decode_machine_metadata_ops(std::string_view json);
 
 }  // namespace fleet::schema

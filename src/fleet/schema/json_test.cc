@@ -69,7 +69,17 @@ INSTANTIATE_TEST_SUITE_P(
         EncodeCase{"error_body_without_message", encode(ErrorBody{500, ""}),
                    R"({"error":{"code":500,"message":""}})"},
         EncodeCase{"invalid_utf8_is_replaced", encode(Unit{.name = "a\xff.service"}),
-                   "{\"name\":\"a\xef\xbf\xbd.service\"}"}),
+                   "{\"name\":\"a\xef\xbf\xbd.service\"}"},
+        EncodeCase{
+            "escapes",
+            encode(Unit{.options = {{"Service", "ExecStart", "a\tb\x01\"c\\d/\xc3\xa9\x7f"}}}),
+            "{\"options\":[{\"name\":\"ExecStart\",\"section\":\"Service\","
+            "\"value\":\"a\\tb\\u0001\\\"c\\\\d/\xc3\xa9\x7f\"}]}"},
+        EncodeCase{"metadata_keeps_empty_values_and_escapes_keys",
+                   encode(Machine{.id = "m1", .metadata = {{"a\"b", ""}, {"c", "d"}}}),
+                   R"({"id":"m1","metadata":{"a\"b":"","c":"d"}})"},
+        EncodeCase{"empty_unit", encode(Unit{}), "{}"},
+        EncodeCase{"no_metadata_ops", encode(std::vector<MachineMetadataOp>{}), "[]"}),
     [](const auto& info) { return info.param.label; });
 
 TEST(DecodeTest, EveryEntityReadsBackWhatItWrote) {
@@ -148,6 +158,20 @@ TEST(DecodeTest, ErrorBodyCodeMustBeAnInteger) {
   auto error = decode_error_body(R"({"error":{"code":"404","message":"x"}})");
   ASSERT_FALSE(error.has_value());
   EXPECT_EQ(error.error().message, "\"error\": \"code\" must be an integer");
+}
+
+TEST(DecodeTest, MachineMetadataOpsCarryTheNestedValue) {
+  const std::vector<MachineMetadataOp> ops = {{"add", "/m1/metadata/region", "eu"},
+                                              {"remove", "/m1/metadata/disk", ""}};
+  const std::string encoded = encode(ops);
+  EXPECT_EQ(encoded, R"([{"op":"add","path":"/m1/metadata/region","value":{"value":"eu"}},)"
+                     R"({"op":"remove","path":"/m1/metadata/disk"}])");
+  EXPECT_EQ(decode_machine_metadata_ops(encoded).value(), ops);
+  EXPECT_TRUE(decode_machine_metadata_ops("null").value().empty());
+  EXPECT_EQ(decode_machine_metadata_ops(R"({"op":"add"})").error().message,
+            "expected a JSON array");
+  EXPECT_EQ(decode_machine_metadata_ops(R"([{"op":"add","value":"eu"}])").error().message,
+            R"([0]."value": expected a JSON object)");
 }
 
 TEST(SchemaTest, AUnitIsGlobalByItsXFleetSection) {

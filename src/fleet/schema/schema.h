@@ -71,6 +71,17 @@ struct MachinePage {
   friend bool operator==(const MachinePage&, const MachinePage&) = default;
 };
 
+// One operation of PATCH /machines (spec §2.5). On the wire `value` is nested:
+//   {"op":"add","path":"/<machineID>/metadata/<key>","value":{"value":"<string>"}}
+// (fleet changed it to an object in Nov 2016, after its docs showed a bare string).
+struct MachineMetadataOp {
+  std::string op{};    // "add", "replace" (both set the key) or "remove"
+  std::string path{};  // "/<machineID>/metadata/<key>"
+  std::string value{};
+
+  friend bool operator==(const MachineMetadataOp&, const MachineMetadataOp&) = default;
+};
+
 // The body of every API error: {"error":{"code":<HTTP status>,"message":"..."}}.
 struct ErrorBody {
   int code = 0;

@@ -1,0 +1,53 @@
+// An HTTP/1.1 server (Boost.Beast on Asio) that hands every request to one Handler: it accepts on
+// the listeners it is given, keeps connections alive, answers `Expect: 100-continue`, and stamps
+// every response, its own errors included, with the Server header.
+//
+// Requests the server itself refuses get fleet's JSON error (spec §2.2) and a closed connection:
+// 413 for a body over the limit, 400 for a request it cannot parse.
+//
+// Handlers run on the server's threads and may block (an etcd write); a connection's requests are
+// handled one at a time, in order. Destroying the server stops accepting, drops open connections
+// once the handler calls in progress return, and removes the unix socket files the listeners
+// created.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fleet/api/http_message.h"
+#include "fleet/api/listeners.h"
+#include "fleet/base/error.h"
+
+namespace fleet::api {
+
+struct HttpServerOptions {
+  std::string server_header{};  // "fleetd/0.1.0"
+  size_t body_limit = 1 << 20;
+  size_t threads = 4;
+  // A connection idle this long (or this slow to send a request) is closed.
+  std::chrono::seconds idle_timeout{300};
+};
+
+class HttpServer {
+ public:
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  // kInternal when a listener's socket cannot be adopted. `handler` must be thread-safe.
+  static Result<std::unique_ptr<HttpServer>> start(std::vector<Listener> listeners, Handler handler,
+                                                   HttpServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fleet::api

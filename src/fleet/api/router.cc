@@ -1,0 +1,78 @@
+#include "fleet/api/router.h"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+#include "fleet/api/error_mapping.h"
+#include "fleet/api/internal/routes.h"
+
+namespace fleet::api {
+namespace {
+
+constexpr std::array<std::string_view, 2> kPrefixes = {"/fleet/v1", "/v1-alpha"};
+
+// What follows `collection` in `path`: nullopt for the collection itself, its item's name for
+// `collection/<name>`; no match (false) for anything else, a trailing slash or deeper path
+// included, as fleet's Go mux had it.
+struct Match {
+  bool matched = false;
+  std::optional<std::string_view> item;
+};
+
+Match match(std::string_view path, std::string_view collection) {
+  if (!path.starts_with(collection)) return {};
+  std::string_view rest = path.substr(collection.size());
+  if (rest.empty()) return {true, std::nullopt};
+  if (rest.front() != '/') return {};
+  rest.remove_prefix(1);
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return {};
+  return {true, rest};
+}
+
+}  // namespace
+
+namespace internal {
+
+HttpResponse backend_failure(const RouteContext& context, const Error& error, bool show_cause) {
+  if (http_status(error.code) != 500) return error_response(error);
+  spdlog::error("event=api_request_failed method={} target=\"{}\" error=\"{}\"",
+                context.request.method, context.request.target, error.to_string());
+  return show_cause ? HttpResponse::error(500, error.message) : error_response(error);
+}
+
+}  // namespace internal
+
+Router::Router(Backend& backend, RouterOptions options)
+    : backend_(backend),
+      token_limit_(static_cast<uint16_t>(
+          std::clamp<int>(options.token_limit, 1, std::numeric_limits<uint16_t>::max()))) {}
+
+HttpResponse Router::handle(const HttpRequest& request) const {
+  auto target = parse_request_target(request.target);
+  if (!target) return HttpResponse::error(400, target.error().message);
+  const std::string_view path = target->path;
+  if (path == "/") return HttpResponse::error(405, "");
+
+  for (std::string_view prefix : kPrefixes) {
+    if (!path.starts_with(prefix)) continue;
+    std::string_view rest = path.substr(prefix.size());
+    if (rest.empty()) return HttpResponse::error(405, "");
+    const internal::RouteContext context{backend_, token_limit_, request, *target};
+    if (rest == "/discovery") return internal::serve_discovery(context);
+    if (rest == "/machines") return internal::serve_machines(context);
+    if (auto units = match(rest, "/units"); units.matched) {
+      return internal::serve_units(context, units.item);
+    }
+    if (auto state = match(rest, "/state"); state.matched) {
+      return internal::serve_state(context, state.item);
+    }
+  }
+  return HttpResponse::error(404, "");
+}
+
+}  // namespace fleet::api
