@@ -10,11 +10,12 @@ namespace {
 
 // Addresses of the commands are constants, so the table needs no run-time initialisation and is
 // complete whenever it is read.
-constexpr std::array<const Command*, 16> kTable = {
-    &kCatCommand,    &kCompletionCommand,   &kDestroyCommand,       &kFdForwardCommand,
-    &kHelpCommand,   &kListMachinesCommand, &kListUnitFilesCommand, &kListUnitsCommand,
-    &kLoadCommand,   &kRestartCommand,      &kStartCommand,         &kStopCommand,
-    &kSubmitCommand, &kUnloadCommand,       &kVerifyCommand,        &kVersionCommand};
+constexpr std::array<const Command*, 18> kTable = {
+    &kCatCommand,       &kCompletionCommand, &kDestroyCommand,      &kFdForwardCommand,
+    &kHelpCommand,      &kJournalCommand,    &kListMachinesCommand, &kListUnitFilesCommand,
+    &kListUnitsCommand, &kLoadCommand,       &kRestartCommand,      &kStartCommand,
+    &kStatusCommand,    &kStopCommand,       &kSubmitCommand,       &kUnloadCommand,
+    &kVerifyCommand,    &kVersionCommand};
 
 }  // namespace
 
@@ -68,6 +69,19 @@ void add_replace_flags(FlagSet& set, CommandOptions& options) {
   set.add_bool("replace", 0, &options.replace,
                "Replace the old scheduled units in the cluster with new versions.");
   set.add_bool("sign", 0, &options.sign, "DEPRECATED - this option cannot be used");
+}
+
+void add_ssh_port_flag(FlagSet& set, CommandOptions& options) {
+  set.add_int("ssh-port", 0, &options.ssh_port,
+              "Connect to remote hosts over SSH using this TCP port. (unused: fleetd runs the "
+              "command on the unit's machine)");
+}
+
+void warn_ssh_unused(Context& context) {
+  if (context.options().ssh_port_given) {
+    context.err() << "WARNING: SSH is not supported yet by this fleetctl; --ssh-port is ignored "
+                     "and fleetd runs the command on the unit's machine.\n";
+  }
 }
 
 std::string_view version() { return FLEET_VERSION; }

@@ -41,12 +41,14 @@ extern const Command kCompletionCommand;
 extern const Command kDestroyCommand;
 extern const Command kFdForwardCommand;
 extern const Command kHelpCommand;
+extern const Command kJournalCommand;
 extern const Command kListMachinesCommand;
 extern const Command kListUnitFilesCommand;
 extern const Command kListUnitsCommand;
 extern const Command kLoadCommand;
 extern const Command kRestartCommand;
 extern const Command kStartCommand;
+extern const Command kStatusCommand;
 extern const Command kStopCommand;
 extern const Command kSubmitCommand;
 extern const Command kUnloadCommand;
@@ -73,6 +75,11 @@ void add_blocking_flags(FlagSet& set, CommandOptions& options, std::string_view 
                         std::string_view past);
 //   creating commands: --replace, --sign (deprecated)
 void add_replace_flags(FlagSet& set, CommandOptions& options);
+//   commands the original ran over SSH (status, journal): --ssh-port=N
+void add_ssh_port_flag(FlagSet& set, CommandOptions& options);
+// For those commands: a warning on `context.err()` when SSH flags were given, which this fleetctl
+// accepts but does not use (fleetd runs the command instead).
+void warn_ssh_unused(Context& context);
 
 // The version fleetctl reports.
 std::string_view version();

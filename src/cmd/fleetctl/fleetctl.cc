@@ -92,6 +92,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (const Flag* fields = command_flags.find("fields")) {
     options.fields_given = fields->value->changed;
   }
+  if (const Flag* ssh_port = command_flags.find("ssh-port")) {
+    options.ssh_port_given = ssh_port->value->changed;
+  }
   if (auto applied = apply_environment(global_flags, environment); !applied) {
     return usage_error(err, applied.error().message, "");
   }

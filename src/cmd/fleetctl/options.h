@@ -47,6 +47,12 @@ struct CommandOptions {
   bool sign = false;
   std::string output{};       // list commands: "table" or "json"
   bool fields_given = false;  // --fields was on the command line (not its default)
+  // status, journal: fleetd runs them now; the SSH flags stay for scripts that pass them.
+  int ssh_port = 22;
+  bool ssh_port_given = false;
+  bool sudo = false;
+  int lines = 10;
+  bool follow = false;
 };
 
 // Declares every global flag on `set`, bound to `options`, with the original's names, defaults

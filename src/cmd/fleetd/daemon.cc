@@ -15,6 +15,7 @@
 #include "fleet/agent/agent.h"
 #include "fleet/api/api_server.h"
 #include "fleet/api/registry_backend.h"
+#include "fleet/api/relaying_inspector.h"
 #include "fleet/api/router.h"
 #include "fleet/config/config.h"
 #include "fleet/config/load_config.h"
@@ -31,6 +32,18 @@ constexpr std::chrono::seconds kFirstRetry{1};
 constexpr std::chrono::seconds kLastRetry{60};
 // What a fleetd keeps for its next run (agent/run_state.h): /run survives a restart, not a reboot.
 constexpr const char* kStateFile = "/run/fleet/agent.json";
+
+// Where other fleetds relay fleetctl status/journal to this one: the first TCP api_listen
+// address, with a wildcard host replaced by the address other machines know this one by.
+std::string relay_address(const config::Config& config, const std::string& public_ip) {
+  if (config.api_listen.empty()) return "";
+  config::ListenAddress address = config.api_listen.front();
+  if (address.host.empty() || address.host == "0.0.0.0" || address.host == "::") {
+    if (public_ip.empty()) return "";
+    address.host = public_ip;
+  }
+  return address.to_string();
+}
 
 void configure_logging(int verbosity) {
   // journald stamps each line itself; a terminal or file gets the time from us.
@@ -145,7 +158,8 @@ class Server {
         .public_ip = public_ip,
         .metadata = config.metadata,
         .version = FLEET_VERSION,
-        .capabilities = {{"GRPC", config.enable_grpc}, {"DISABLE_ENGINE", config.disable_engine}}};
+        .capabilities = {{"GRPC", config.enable_grpc}, {"DISABLE_ENGINE", config.disable_engine}},
+        .api_address = relay_address(config, public_ip)};
     auto agent = agent::Agent::start(
         *server->registry_, *server->manager_,
         {.machine = machine,
@@ -162,9 +176,11 @@ class Server {
                                 .reconcile_interval = config.engine_reconcile_interval});
     }
     server->backend_ = std::make_unique<api::RegistryBackend>(*server->registry_);
-    server->api_ =
-        api.attach(api::Router(*server->backend_, {.token_limit = config.token_limit}),
-                   [s = server.get()] { return s->registered() && s->backend_->ready(); });
+    server->inspector_ = std::make_unique<api::RelayingInspector>(*server->registry_, *machine_id);
+    server->api_ = api.attach(
+        api::Router(*server->backend_,
+                    {.token_limit = config.token_limit, .inspector = server->inspector_.get()}),
+        [s = server.get()] { return s->registered() && s->backend_->ready(); });
     spdlog::info("event=fleetd_started machine={} public_ip={} version={}", *machine_id, public_ip,
                  FLEET_VERSION);
     return server;
@@ -204,6 +220,7 @@ class Server {
   std::unique_ptr<agent::Agent> agent_;
   std::unique_ptr<EngineRunner> engine_;
   std::unique_ptr<api::RegistryBackend> backend_;
+  std::unique_ptr<api::RelayingInspector> inspector_;
   api::ApiServer::Attachment api_;  // detached first, before anything the API reads goes
   bool purge_on_shutdown_ = false;
 };

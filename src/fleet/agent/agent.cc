@@ -267,6 +267,7 @@ bool Agent::pass() {
                                                               : unit::DesiredState::kLoaded};
   }
   auto tasks = plan_tasks(desired, held, reload_pending_);
+  const uint64_t reports_before_tasks = publisher_.last_report();
   std::vector<std::string> touched;
   std::set<std::string> failed;  // units whose later tasks wait for the next pass
   for (const auto& task : tasks) {
@@ -286,7 +287,9 @@ bool Agent::pass() {
   std::erase_if(touched, [&](const std::string& name) { return !desired.contains(name); });
   if (!touched.empty()) {
     if (auto statuses = manager_.statuses(touched)) {
-      for (const auto& [name, status] : *statuses) publisher_.report(name, status);
+      for (const auto& [name, status] : *statuses) {
+        publisher_.report_if_quiet(name, status, reports_before_tasks);
+      }
     }
   }
   return true;

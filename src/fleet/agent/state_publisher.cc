@@ -1,6 +1,7 @@
 #include "fleet/agent/state_publisher.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <spdlog/spdlog.h>
 
@@ -47,10 +48,24 @@ void StatePublisher::hold(const std::string& unit, const unit::UnitHash& hash, b
 }
 
 void StatePublisher::report(const std::string& unit, const UnitStatus& status) {
+  report_if_quiet(unit, status, std::numeric_limits<uint64_t>::max());
+}
+
+uint64_t StatePublisher::last_report() const {
+  std::lock_guard lock(mu_);
+  return reports_;
+}
+
+void StatePublisher::report_if_quiet(const std::string& unit, const UnitStatus& status,
+                                     uint64_t since) {
   {
     std::lock_guard lock(mu_);
+    if (auto last = reported_at_.find(unit); last != reported_at_.end() && last->second > since) {
+      return;
+    }
     auto it = states_.find(unit);
     if (it == states_.end()) return;
+    reported_at_[unit] = ++reports_;
     auto& state = it->second;
     if (state.load_state == status.load_state && state.active_state == status.active_state &&
         state.sub_state == status.sub_state) {
@@ -68,6 +83,7 @@ void StatePublisher::release(const std::string& unit) {
   {
     std::lock_guard lock(mu_);
     states_.erase(unit);
+    reported_at_.erase(unit);
     dirty_.insert(unit);
   }
   cv_.notify_all();

@@ -39,6 +39,11 @@ class StatePublisher {
   void hold(const std::string& unit, const unit::UnitHash& hash, bool launched);
   // What the init system reports; ignored for a unit the agent does not hold.
   void report(const std::string& unit, const UnitStatus& status);
+  // A status the agent read itself, which may be older than a report() that overtook it: applied
+  // only when no report() for `unit` came after `since` (a value of last_report()). Otherwise a
+  // late read could undo the signal that followed it, and nothing would correct it.
+  void report_if_quiet(const std::string& unit, const UnitStatus& status, uint64_t since);
+  uint64_t last_report() const;
   // The agent unloaded `unit` (or a previous run held it): its state is removed.
   void release(const std::string& unit);
 
@@ -58,6 +63,8 @@ class StatePublisher {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, registry::UnitStateRecord> states_;  // guarded by mu_
+  uint64_t reports_ = 0;                                     // guarded by mu_
+  std::map<std::string, uint64_t> reported_at_;  // guarded by mu_: sequence of the last report
   std::set<std::string> dirty_;  // guarded by mu_: units whose key must be written or removed
   etcd::LeaseId lease_ = 0;      // guarded by mu_
   bool writing_ = false;         // guarded by mu_: a write is in flight

@@ -3,6 +3,7 @@
 // (http_server.h) only converts to and from the wire.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,10 +23,19 @@ struct HttpRequest {
   std::vector<std::string_view> header_values(std::string_view name) const;
 };
 
+// Sends one piece of a streamed body; false once the client has gone, so the producer can stop.
+// An empty piece sends nothing: it only asks whether the client is still there, which a producer
+// waiting for output does now and then.
+using BodyWriter = std::function<bool(std::string_view)>;
+
 struct HttpResponse {
   int status = 200;
   HttpHeaders headers{};
   std::string body{};
+  // Set for a body of unknown length (a followed journal): the server sends the headers, then
+  // calls this, which writes the body piece by piece (chunked) until it returns. Runs on a server
+  // thread, which it holds meanwhile.
+  std::function<void(const BodyWriter&)> stream{};
 
   // `body` with Content-Type: application/json.
   static HttpResponse json(int status, std::string body);

@@ -1,5 +1,6 @@
 #include "fleet/api/http_server.h"
 
+#include <atomic>
 #include <optional>
 #include <thread>
 #include <utility>  // before Asio: 1.74's awaitable.hpp uses std::exchange without including it
@@ -69,6 +70,9 @@ struct HttpServer::Impl {
   const HttpServerOptions options;
   std::vector<std::string> socket_files;
   std::vector<std::thread> threads;
+  // Set when the server goes: streaming producers, which io.stop() cannot interrupt, see it at
+  // their next write or probe and return, so the threads can be joined.
+  std::atomic<bool> stopping = false;
 
   HttpResponse call_handler(const HttpRequest& request) const {
     try {
@@ -89,6 +93,34 @@ struct HttpServer::Impl {
     error_code ec;
     co_await http::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, ec));
     co_return ec;
+  }
+
+  // A streamed body, sent chunked as the producer writes it. The producer blocks, so this writes
+  // synchronously, on this connection's thread; the connection closes afterwards.
+  template <class Protocol>
+  void stream_reply(beast::basic_stream<Protocol>& stream, HttpResponse&& response,
+                    unsigned version) const {
+    http::response<http::empty_body> head{static_cast<http::status>(response.status), version};
+    head.set(http::field::server, options.server_header);
+    for (auto& [name, value] : response.headers) head.insert(name, value);
+    head.chunked(true);
+    head.keep_alive(false);
+    auto& socket = stream.socket();
+    error_code ec;
+    http::response_serializer<http::empty_body> serializer{head};
+    http::write_header(socket, serializer, ec);
+    if (ec) return;
+    response.stream([&](std::string_view piece) {
+      if (stopping) return false;
+      if (piece.empty()) {
+        char byte;
+        // A peer that closed reads as end of file; one that is still there has nothing to say.
+        return recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) != 0;
+      }
+      asio::write(socket, http::make_chunk(asio::buffer(piece.data(), piece.size())), ec);
+      return !ec;
+    });
+    if (!ec) asio::write(socket, http::make_chunk_last(), ec);
   }
 
   template <class Protocol>
@@ -120,6 +152,10 @@ struct HttpServer::Impl {
       const bool keep_alive = parser.get().keep_alive();
       const bool head = parser.get().method() == http::verb::head;
       HttpResponse response = call_handler(to_request(parser.release()));
+      if (response.stream) {
+        stream_reply(stream, std::move(response), version);
+        break;
+      }
       if (co_await reply(stream, std::move(response), version, keep_alive, head) || !keep_alive) {
         break;
       }
@@ -192,6 +228,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(std::vector<Listener> list
 }
 
 HttpServer::~HttpServer() {
+  impl_->stopping = true;
   impl_->io.stop();
   for (auto& thread : impl_->threads) thread.join();
   const auto socket_files = impl_->socket_files;

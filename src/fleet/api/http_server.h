@@ -6,9 +6,10 @@
 // 413 for a body over the limit, 400 for a request it cannot parse.
 //
 // Handlers run on the server's threads and may block (an etcd write); a connection's requests are
-// handled one at a time, in order. Destroying the server stops accepting, drops open connections
-// once the handler calls in progress return, and removes the unix socket files the listeners
-// created.
+// handled one at a time, in order. A streamed response (HttpResponse::stream) holds its thread
+// until its producer returns, which it is asked to do when the client goes or the server stops.
+// Destroying the server stops accepting, drops open connections once the handler calls in progress
+// return, and removes the unix socket files the listeners created.
 #pragma once
 
 #include <chrono>

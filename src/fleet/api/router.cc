@@ -15,6 +15,24 @@ namespace fleet::api {
 namespace {
 
 constexpr std::array<std::string_view, 2> kPrefixes = {"/fleet/v1", "/v1-alpha"};
+constexpr std::string_view kExtensionPrefix = "/fleet/x1/units/";
+
+struct InspectionPath {
+  std::string_view unit;
+  UnitInspection::Kind kind;
+};
+
+// "<unit>/status" or "<unit>/journal" after the x1 units prefix.
+std::optional<InspectionPath> match_inspection(std::string_view rest) {
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  const std::string_view what = rest.substr(slash + 1);
+  if (what == "status") return InspectionPath{rest.substr(0, slash), UnitInspection::Kind::kStatus};
+  if (what == "journal") {
+    return InspectionPath{rest.substr(0, slash), UnitInspection::Kind::kJournal};
+  }
+  return std::nullopt;
+}
 
 // What follows `collection` in `path`: nullopt for the collection itself, its item's name for
 // `collection/<name>`; no match (false) for anything else, a trailing slash or deeper path
@@ -50,19 +68,27 @@ HttpResponse backend_failure(const RouteContext& context, const Error& error, bo
 Router::Router(Backend& backend, RouterOptions options)
     : backend_(backend),
       token_limit_(static_cast<uint16_t>(
-          std::clamp<int>(options.token_limit, 1, std::numeric_limits<uint16_t>::max()))) {}
+          std::clamp<int>(options.token_limit, 1, std::numeric_limits<uint16_t>::max()))),
+      inspector_(options.inspector) {}
 
 HttpResponse Router::handle(const HttpRequest& request) const {
   auto target = parse_request_target(request.target);
   if (!target) return HttpResponse::error(400, target.error().message);
   const std::string_view path = target->path;
   if (path == "/") return HttpResponse::error(405, "");
+  if (path.starts_with(kExtensionPrefix)) {
+    if (auto inspection = match_inspection(path.substr(kExtensionPrefix.size()))) {
+      const internal::RouteContext context{backend_, token_limit_, request, *target, inspector_};
+      return internal::serve_inspection(context, inspection->unit, inspection->kind);
+    }
+    return HttpResponse::error(404, "");
+  }
 
   for (std::string_view prefix : kPrefixes) {
     if (!path.starts_with(prefix)) continue;
     std::string_view rest = path.substr(prefix.size());
     if (rest.empty()) return HttpResponse::error(405, "");
-    const internal::RouteContext context{backend_, token_limit_, request, *target};
+    const internal::RouteContext context{backend_, token_limit_, request, *target, inspector_};
     if (rest == "/discovery") return internal::serve_discovery(context);
     if (rest == "/machines") return internal::serve_machines(context);
     if (auto units = match(rest, "/units"); units.matched) {

@@ -10,6 +10,8 @@
 //   GET /state[?machineID=&unitName=]    UnitStatePage
 //   GET /state/<name>                    one UnitState
 //   GET, PATCH /machines                 MachinePage; dynamic metadata
+// and fleet's extension (unit_inspection.h), under /fleet/x1 only:
+//   GET /units/<name>/status, GET /units/<name>/journal
 // `/` and a bare prefix answer 405, any other path 404.
 //
 // Example:
@@ -23,6 +25,7 @@
 
 #include "fleet/api/backend.h"
 #include "fleet/api/http_message.h"
+#include "fleet/api/unit_inspection.h"
 
 namespace fleet::api {
 
@@ -30,6 +33,8 @@ struct RouterOptions {
   // fleetd's token_limit: the page size, and the limit every page token must carry. Values past
   // uint16 (the token's field) are clamped to it.
   int token_limit = 100;
+  // Runs the x1 routes' commands; must outlive the router. Null: they answer 501.
+  UnitInspector* inspector = nullptr;
 };
 
 class Router {
@@ -42,6 +47,7 @@ class Router {
  private:
   Backend& backend_;
   uint16_t token_limit_;
+  UnitInspector* inspector_;
 };
 
 }  // namespace fleet::api

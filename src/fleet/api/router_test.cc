@@ -465,5 +465,107 @@ TEST_F(RouterTest, TokenLimitIsClampedToTheTokensField) {
       << "limit 65535";
 }
 
+// The x1 routes (unit_inspection.h) up to the inspector, which records what it was asked to run.
+class RecordingInspector : public UnitInspector {
+ public:
+  HttpResponse inspect(const UnitInspection& inspection) override {
+    asked.push_back(inspection);
+    HttpResponse response{.status = 200, .headers = {{"X-Fleet-Exit-Status", "3"}}};
+    response.body = "status of " + inspection.unit + " on " + inspection.machine_id + "\n";
+    return response;
+  }
+
+  std::vector<UnitInspection> asked;
+};
+
+class InspectionRouterTest : public RouterTest {
+ protected:
+  InspectionRouterTest() {
+    backend_.units_.push_back(
+        {.name = "g.service",
+         .options = {{"Service", "ExecStart", "/bin/g"}, {"X-Fleet", "Global", "true"}},
+         .desired_state = "launched"});
+    backend_.states_.push_back(
+        {"g.service", std::string(40, 'c'), "m1", "loaded", "active", "running"});
+    backend_.states_.push_back(
+        {"g.service", std::string(40, 'c'), "m2", "loaded", "active", "running"});
+  }
+
+  RecordingInspector inspector_;
+  Router inspecting_{backend_, {.token_limit = 100, .inspector = &inspector_}};
+};
+
+TEST_F(InspectionRouterTest, RefusesWhatCannotBeRun) {
+  const std::vector<ErrorRow> rows = {
+      {"unknown unit", request("GET", "/fleet/x1/units/zz.service/status"), 404,
+       "Unit zz.service does not exist."},
+      {"inactive status", request("GET", "/fleet/x1/units/b.service/status"), 409,
+       "Unit b.service does not appear to be loaded."},
+      {"inactive journal", request("GET", "/fleet/x1/units/b.service/journal"), 409,
+       "Unit b.service does not appear to be running."},
+      {"global journal", request("GET", "/fleet/x1/units/g.service/journal"), 400,
+       "Unable to retrieve journal of global unit g.service."},
+      {"bad name", request("GET", "/fleet/x1/units/noext/status"), 400,
+       "unit name must contain \".\""},
+      {"lines not a number", request("GET", "/fleet/x1/units/a.service/journal?lines=ten"), 400,
+       "lines must be a number from 0 to 100000, got \"ten\""},
+      {"lines too many", request("GET", "/fleet/x1/units/a.service/journal?lines=100001"), 400,
+       "lines must be a number from 0 to 100000, got \"100001\""},
+      {"lines negative", request("GET", "/fleet/x1/units/a.service/journal?lines=-1"), 400,
+       "lines must be a number from 0 to 100000, got \"-1\""},
+      {"follow", request("GET", "/fleet/x1/units/a.service/journal?follow=yes"), 400,
+       "follow must be true or false, got \"yes\""},
+      {"output an option", request("GET", "/fleet/x1/units/a.service/journal?output=--all"), 400,
+       "unknown journal output mode \"--all\""},
+      {"method", request("POST", "/fleet/x1/units/a.service/status"), 405, ""},
+      {"other verb", request("GET", "/fleet/x1/units/a.service/logs"), 404, ""},
+      {"not under v1", request("GET", "/fleet/v1/units/a.service/status"), 404, ""},
+  };
+  for (const auto& row : rows) {
+    auto response = inspecting_.handle(row.request);
+    EXPECT_EQ(response.status, row.status) << row.label << ": " << response.body;
+    if (!row.message.empty()) {
+      EXPECT_EQ(error_message(response), row.message) << row.label;
+    }
+  }
+  EXPECT_TRUE(inspector_.asked.empty());
+}
+
+TEST_F(InspectionRouterTest, RunsOnTheScheduledMachine) {
+  auto response = inspecting_.handle(
+      request("GET", "/fleet/x1/units/a.service/journal?lines=25&follow=true&output=json-pretty"));
+  EXPECT_EQ(response.status, 200);
+  ASSERT_EQ(inspector_.asked.size(), 1u);
+  const auto& asked = inspector_.asked.front();
+  EXPECT_EQ(asked.machine_id, "m1");
+  EXPECT_EQ(asked.argv(),
+            (std::vector<std::string>{"journalctl", "--unit", "a.service", "--no-pager", "-n", "25",
+                                      "--output", "json-pretty", "-f"}));
+  EXPECT_EQ(asked.target(),
+            "/fleet/x1/units/a.service/journal?machineID=m1&lines=25"
+            "&follow=true&output=json-pretty");
+}
+
+TEST_F(InspectionRouterTest, AGivenMachineIsRunOnWithoutLookingUp) {
+  auto response =
+      inspecting_.handle(request("GET", "/fleet/x1/units/other.service/status?machineID=m2"));
+  EXPECT_EQ(response.status, 200);
+  ASSERT_EQ(inspector_.asked.size(), 1u);
+  EXPECT_EQ(inspector_.asked.front().machine_id, "m2");
+  EXPECT_EQ(inspector_.asked.front().argv(),
+            (std::vector<std::string>{"systemctl", "status", "-l", "--no-pager", "other.service"}));
+}
+
+TEST_F(InspectionRouterTest, AGlobalUnitsStatusComesFromEachMachine) {
+  auto response = inspecting_.handle(request("GET", "/fleet/x1/units/g.service/status"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "status of g.service on m1\n\nstatus of g.service on m2\n");
+  EXPECT_EQ(response.header("X-Fleet-Exit-Status"), "3");
+}
+
+TEST_F(RouterTest, InspectionRoutesNeedAnInspector) {
+  EXPECT_EQ(handle(request("GET", "/fleet/x1/units/a.service/status")).status, 501);
+}
+
 }  // namespace
 }  // namespace fleet::api

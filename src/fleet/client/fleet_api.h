@@ -18,6 +18,7 @@
 // Implementations need not be thread-safe: use one from one thread at a time.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,19 @@ namespace fleet::client {
 struct UnitStateFilter {
   std::string unit_name{};
   std::string machine_id{};
+};
+
+// What `systemctl status -l` printed on the machine running a unit, and how it exited.
+struct UnitStatusOutput {
+  std::string output{};
+  int exit_status = 0;
+};
+
+// `journalctl --unit <u> -n <lines> --output <output> [-f]` on the unit's machine.
+struct JournalRequest {
+  int lines = 10;
+  bool follow = false;
+  std::string output = "short";
 };
 
 class FleetApi {
@@ -65,6 +79,16 @@ class FleetApi {
 
   // DELETE. kNotFound `unit does not exist`.
   virtual Status destroy_unit(std::string_view name) = 0;
+
+  // fleetd's extension x1 (fleet/api/unit_inspection.h), run by the fleetd of the unit's machine;
+  // only the HTTP API has it, others answer kUnimplemented. Errors carry the spec §1.5 messages:
+  // kNotFound `Unit X does not exist.`, kAlreadyExists `Unit X does not appear to be loaded.`,
+  // kInvalidArgument for a global unit's journal.
+  virtual Result<UnitStatusOutput> unit_status(std::string_view name);
+  // Passes the journal to `on_piece` as it arrives, until it ends or `on_piece` returns false
+  // (it is also called with an empty piece after each second of silence, to let a caller stop).
+  virtual Status unit_journal(std::string_view name, const JournalRequest& request,
+                              const std::function<bool(std::string_view)>& on_piece);
 };
 
 }  // namespace fleet::client

@@ -1,7 +1,10 @@
 #include "fleet/client/http_fleet_api.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
+
+#include <strings.h>
 
 #include "fleet/client/api_error.h"
 #include "fleet/client/url_encoding.h"
@@ -13,6 +16,9 @@ namespace {
 using Method = HttpRequest::Method;
 
 constexpr std::string_view kRoot = "/fleet/v1/";
+constexpr std::string_view kExtensionRoot = "/fleet/x1/";
+// fleetd's header with the exit status of `systemctl status` (fleet/api/unit_inspection.h).
+constexpr std::string_view kExitStatusHeader = "X-Fleet-Exit-Status";
 
 std::string unit_path(std::string_view name) { return "units/" + escape_path_segment(name); }
 
@@ -142,6 +148,37 @@ Status HttpFleetApi::destroy_unit(std::string_view name) {
   auto deleted = call(Method::kDelete, unit_path(name), {200, 204});
   if (!deleted) return fail(deleted.error());
   return {};
+}
+
+Result<UnitStatusOutput> HttpFleetApi::unit_status(std::string_view name) {
+  auto response =
+      transport_->send({Method::kGet, std::string(kExtensionRoot) + unit_path(name) + "/status"});
+  if (!response) return fail(response.error());
+  if (response->status != 200) {
+    return fail(
+        error_of_response(response->status, response->reason, response->body, endpoint().url));
+  }
+  UnitStatusOutput status{.output = std::move(response->body), .exit_status = 0};
+  for (const auto& [header, value] : response->headers) {
+    if (strcasecmp(header.c_str(), kExitStatusHeader.data()) == 0)
+      status.exit_status = std::atoi(value.c_str());
+  }
+  return status;
+}
+
+Status HttpFleetApi::unit_journal(std::string_view name, const JournalRequest& request,
+                                  const std::function<bool(std::string_view)>& on_piece) {
+  const std::string target = std::string(kExtensionRoot) + unit_path(name) + "/journal?" +
+                             query_of({{"lines", std::to_string(request.lines)},
+                                       {"follow", request.follow ? "true" : "false"},
+                                       {"output", request.output}});
+  auto response = transport_->open_stream({Method::kGet, target});
+  if (!response) return fail(response.error());
+  if (response->status != 200) {
+    return fail(
+        error_of_response(response->status, response->reason, response->body, endpoint().url));
+  }
+  return transport_->read_stream(on_piece);
 }
 
 }  // namespace fleet::client

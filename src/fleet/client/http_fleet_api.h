@@ -49,6 +49,9 @@ class HttpFleetApi final : public FleetApi {
   Status create_unit(const schema::Unit& unit) override;
   Status set_desired_state(std::string_view name, unit::DesiredState state) override;
   Status destroy_unit(std::string_view name) override;
+  Result<UnitStatusOutput> unit_status(std::string_view name) override;
+  Status unit_journal(std::string_view name, const JournalRequest& request,
+                      const std::function<bool(std::string_view)>& on_piece) override;
 
  private:
   explicit HttpFleetApi(std::unique_ptr<HttpTransport> transport);

@@ -355,5 +355,41 @@ TEST_F(HttpFleetApiTls, UnusableTlsFilesFailAtOpen) {
       << "TLS files matter to https endpoints only";
 }
 
+TEST(HttpFleetApi, StatusAndJournalUseTheExtensionAPI) {
+  ScriptedServer server(ScriptedServer::Kind::kUnix, [](const RecordedRequest& request) {
+    if (request.target.ends_with("/status")) return ScriptedResponse{.body = "Active: active\n"};
+    if (request.target.find("/journal?lines=5") != std::string::npos) {
+      return ScriptedResponse{.body = "line 1\nline 2\n"};
+    }
+    return ScriptedResponse{.status = 404,
+                            .body = error_body(404, "Unit x.service does not exist.")};
+  });
+  auto api = open_api(server.endpoint());
+  auto status = api->unit_status("a.service");
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(status->output, "Active: active\n");
+  EXPECT_EQ(status->exit_status, 0);
+
+  std::string journal;
+  auto read = api->unit_journal("a@b.service", {.lines = 5, .follow = true, .output = "cat"},
+                                [&](std::string_view piece) {
+                                  journal.append(piece);
+                                  return true;
+                                });
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(journal, "line 1\nline 2\n");
+
+  auto missing = api->unit_journal("x.service", {}, [](std::string_view) { return true; });
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(missing.error().message, "Unit x.service does not exist.");
+
+  EXPECT_EQ(targets(server),
+            (std::vector<std::string>{
+                "GET /fleet/x1/units/a.service/status",
+                "GET /fleet/x1/units/a@b.service/journal?lines=5&follow=true&output=cat",
+                "GET /fleet/x1/units/x.service/journal?lines=10&follow=false&output=short"}));
+}
+
 }  // namespace
 }  // namespace fleet::client

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <functional>
+#include <limits>
 #include <variant>
 
 #include <boost/asio/connect.hpp>
@@ -274,11 +275,26 @@ struct HttpTransport::Impl {
     answer.response.status = static_cast<int>(response.result_int());
     answer.response.reason = std::string(response.reason());
     answer.response.body = std::move(response.body());
+    for (const auto& field : response) {
+      answer.response.headers.emplace_back(std::string(field.name_string()),
+                                           std::string(field.value()));
+    }
     answer.keep_alive = response.keep_alive();
     return answer;
   }
 
   Result<HttpResponse> send(const HttpRequest& request) {
+    const Request message = prepare(request);
+    const bool reused = !std::holds_alternative<std::monostate>(stream);
+    bool peer_closed = false;
+    auto answer = attempt(message, peer_closed);
+    if (!answer && reused && peer_closed) answer = attempt(message, peer_closed);
+    if (!answer) return fail(answer.error());
+    return std::move(answer->response);
+  }
+
+  // Starts the deadline of `request` and builds its message.
+  Request prepare(const HttpRequest& request) {
     deadline.reset();
     if (timeout) deadline = Clock::now() + *timeout;
     Request message{verb_of(request.method), endpoint.base_path + request.target, 11};
@@ -290,13 +306,110 @@ struct HttpTransport::Impl {
       message.body() = request.body;
     }
     message.prepare_payload();
+    return message;
+  }
 
-    const bool reused = !std::holds_alternative<std::monostate>(stream);
-    bool peer_closed = false;
-    auto answer = attempt(message, peer_closed);
-    if (!answer && reused && peer_closed) answer = attempt(message, peer_closed);
-    if (!answer) return fail(answer.error());
-    return std::move(answer->response);
+  // Calls `operation(open_stream)` on the connection; kInternal when there is none.
+  template <class Operation>
+  Status on_connection(Operation&& operation) {
+    return std::visit(
+        [&](auto& open) -> Status {
+          if constexpr (std::is_same_v<std::decay_t<decltype(open)>, std::monostate>) {
+            return fail(ErrorCode::kInternal, "no connection");
+          } else {
+            return operation(open);
+          }
+        },
+        stream);
+  }
+
+  Result<HttpResponse> open_stream(const HttpRequest& request) {
+    const Request message = prepare(request);
+    disconnect();
+    if (auto connected = connect(); !connected) return fail(connected.error());
+    streaming = std::make_unique<StreamParser>();
+    // A followed journal has no end; Boost 1.74 compares a Content-Length with an unset
+    // (boost::none) limit wrongly, so "no limit" is the largest one.
+    streaming->body_limit(std::numeric_limits<std::uint64_t>::max());
+    HttpResponse response;
+    auto opened = on_connection([&](auto& open) -> Status {
+      error_code error;
+      bool done = false;
+      http::async_write(open, message, [&](error_code e, size_t) {
+        error = e;
+        done = true;
+      });
+      if (!finish(done, closer(open))) return timed_out();
+      if (error) return lost(error.message());
+      done = false;
+      http::async_read_header(open, buffer, *streaming, [&](error_code e, size_t) {
+        error = e;
+        done = true;
+      });
+      if (!finish(done, closer(open))) return timed_out();
+      if (error) return lost(error.message());
+      return {};
+    });
+    if (!opened) {
+      disconnect();
+      return fail(opened.error());
+    }
+    const auto& head = streaming->get();
+    response.status = static_cast<int>(head.result_int());
+    response.reason = std::string(head.reason());
+    for (const auto& field : head) {
+      response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    if (response.status != 200) {
+      auto read = read_pieces(
+          [&](std::string_view piece) {
+            response.body.append(piece);
+            return response.body.size() < kMaxBodyBytes;
+          },
+          /*bounded=*/true);
+      if (!read) return fail(read.error());
+    }
+    return response;
+  }
+
+  // Reads the open stream's body piece by piece; `bounded` keeps the request's deadline.
+  Status read_pieces(const std::function<bool(std::string_view)>& on_piece, bool bounded) {
+    if (!streaming) return fail(ErrorCode::kInternal, "no answer is open for reading");
+    if (!bounded) deadline.reset();
+    auto result = on_connection([&](auto& open) -> Status {
+      std::array<char, 16 * 1024> piece;
+      while (!streaming->is_done()) {
+        streaming->get().body().data = piece.data();
+        streaming->get().body().size = piece.size();
+        error_code error;
+        bool done = false;
+        http::async_read_some(open, buffer, *streaming, [&](error_code e, size_t) {
+          error = e;
+          done = true;
+        });
+        if (bounded) {
+          if (!finish(done, closer(open))) return timed_out();
+        } else {
+          io.restart();
+          while (!done) {
+            io.run_for(std::chrono::seconds(1));
+            if (!done && !on_piece({})) {
+              closer(open)();
+              io.restart();
+              io.run();
+              return {};
+            }
+          }
+        }
+        if (error && error != http::error::need_buffer) return lost(error.message());
+        const size_t got = piece.size() - streaming->get().body().size;
+        if (got > 0 && !on_piece(std::string_view(piece.data(), got))) return {};
+      }
+      return {};
+    });
+    streaming.reset();
+    disconnect();
+    return result;
   }
 
   Result<Answer> attempt(const Request& message, bool& peer_closed) {
@@ -358,6 +471,9 @@ struct HttpTransport::Impl {
   std::variant<std::monostate, Tcp::socket, TlsStream, Local::socket> stream;
   beast::flat_buffer buffer;
   std::optional<Clock::time_point> deadline;  // of the request under way
+  using StreamParser = http::response_parser<http::buffer_body>;
+  // The answer open_stream() opened, until read_stream() has read it.
+  std::unique_ptr<StreamParser> streaming;
 };
 
 Result<std::unique_ptr<HttpTransport>> HttpTransport::create(
@@ -389,6 +505,26 @@ Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
     impl_->disconnect();
     return fail(ErrorCode::kInternal,
                 "request to the fleet API at " + impl_->endpoint.url + " failed: " + e.what());
+  }
+}
+
+Result<HttpResponse> HttpTransport::open_stream(const HttpRequest& request) {
+  try {
+    return impl_->open_stream(request);
+  } catch (const std::exception& e) {
+    impl_->disconnect();
+    return fail(ErrorCode::kInternal,
+                "request to the fleet API at " + impl_->endpoint.url + " failed: " + e.what());
+  }
+}
+
+Status HttpTransport::read_stream(const std::function<bool(std::string_view)>& on_piece) {
+  try {
+    return impl_->read_pieces(on_piece, /*bounded=*/false);
+  } catch (const std::exception& e) {
+    impl_->disconnect();
+    return fail(ErrorCode::kInternal,
+                "reading from the fleet API at " + impl_->endpoint.url + " failed: " + e.what());
   }
 }
 

@@ -17,9 +17,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "fleet/base/error.h"
 #include "fleet/client/endpoint.h"
@@ -47,6 +51,7 @@ struct HttpResponse {
   int status = 0;
   std::string reason{};  // "Not Found"
   std::string body{};
+  std::vector<std::pair<std::string, std::string>> headers{};  // in arrival order
 };
 
 class HttpTransport {
@@ -65,6 +70,15 @@ class HttpTransport {
   HttpTransport& operator=(const HttpTransport&) = delete;
 
   Result<HttpResponse> send(const HttpRequest& request);
+
+  // For bodies of unknown length (fleet's x1 journals), in two steps. open_stream() sends
+  // `request` on a new connection and reads the answer's status and headers within `timeout`;
+  // a 200's body is left for read_stream(), any other answer's is read whole into `body`.
+  Result<HttpResponse> open_stream(const HttpRequest& request);
+  // Passes the body of the 200 that open_stream() opened to `on_piece` as it arrives, with no
+  // timeout, until the server ends it or `on_piece` returns false; then closes the connection.
+  // `on_piece` also gets an empty piece after each second of silence, so the caller can stop.
+  Status read_stream(const std::function<bool(std::string_view)>& on_piece);
 
   const ApiEndpoint& endpoint() const;
 

@@ -83,6 +83,7 @@ std::string encode(const MachineRecord& record) {
   message.mutable_metadata()->insert(record.metadata.begin(), record.metadata.end());
   message.set_version(record.version);
   message.mutable_capabilities()->insert(record.capabilities.begin(), record.capabilities.end());
+  message.set_api_address(record.api_address);
   return serialize(message);
 }
 
@@ -145,6 +146,7 @@ Result<MachineRecord> decode_machine(std::string_view key, std::string_view valu
   record.metadata.insert(message->metadata().begin(), message->metadata().end());
   record.version = message->version();
   record.capabilities.insert(message->capabilities().begin(), message->capabilities().end());
+  record.api_address = message->api_address();
   return record;
 }
 

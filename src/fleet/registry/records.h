@@ -41,6 +41,9 @@ struct MachineRecord {
   Metadata metadata;  // from the fleetd's configuration; see effective_metadata()
   std::string version;
   std::map<std::string, bool, std::less<>> capabilities;
+  // Where other fleetds reach this one's API to relay status/journal requests ("10.0.0.1:49153");
+  // empty: this machine cannot be relayed to.
+  std::string api_address{};
 
   bool operator==(const MachineRecord&) const = default;
 };

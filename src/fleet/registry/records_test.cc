@@ -15,7 +15,8 @@ TEST(RecordsTest, EveryRecordRoundTrips) {
   Assignment assignment{hash, DesiredState::kLoaded};
   EXPECT_EQ(decode_assignment("k", encode(assignment)), assignment);
 
-  MachineRecord machine{"0123abcd", "10.0.0.1", {{"region", "us"}}, "0.1.0", {{"GRPC", false}}};
+  MachineRecord machine{"0123abcd", "10.0.0.1",        {{"region", "us"}},
+                        "0.1.0",    {{"GRPC", false}}, "10.0.0.1:49153"};
   EXPECT_EQ(decode_machine("k", encode(machine)), machine);
 
   UnitStateRecord state{hash, "loaded", "active", "running", true};

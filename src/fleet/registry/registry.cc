@@ -237,6 +237,15 @@ Result<std::optional<UnitRecord>> Registry::unit(std::string_view name) {
   return std::optional<UnitRecord>(std::move(*record));
 }
 
+Result<std::optional<MachineRecord>> Registry::machine(std::string_view id) {
+  auto kv = client_.get(keys_.machine(id));
+  if (!kv) return fail(kv.error());
+  if (!*kv) return std::optional<MachineRecord>();
+  auto record = decode_machine((*kv)->key, (*kv)->value);
+  if (!record) return fail(record.error());
+  return std::optional<MachineRecord>(std::move(*record));
+}
+
 Result<std::optional<unit::UnitFile>> Registry::body(const unit::UnitHash& hash) {
   auto kv = client_.get(keys_.body(hash));
   if (!kv) return fail(kv.error());

@@ -80,6 +80,9 @@ class Registry {
   Status register_machine(const MachineRecord& machine, etcd::LeaseId lease,
                           etcd::LeaseId previous = 0);
 
+  // The machine's presence record, nullopt when it is not registered (its fleetd is gone).
+  Result<std::optional<MachineRecord>> machine(std::string_view id);
+
   // Sets one dynamic metadata entry (PATCH /machines); "" removes the key from the effective
   // metadata even when fleetd's configuration sets it.
   Status set_metadata(std::string_view machine, std::string_view key, std::string_view value);

@@ -9,6 +9,7 @@
 #include "fleet/api/backend.h"
 #include "fleet/api/http_message.h"
 #include "fleet/api/request_target.h"
+#include "fleet/api/unit_inspection.h"
 
 namespace fleet::api::internal {
 
@@ -17,6 +18,7 @@ struct RouteContext {
   uint16_t token_limit;
   const HttpRequest& request;
   const RequestTarget& target;
+  UnitInspector* inspector = nullptr;  // the x1 routes answer 501 without one
 };
 
 // `item` is the name after the collection's path, nullopt for the collection itself.
@@ -24,6 +26,9 @@ HttpResponse serve_units(const RouteContext& context, std::optional<std::string_
 HttpResponse serve_state(const RouteContext& context, std::optional<std::string_view> item);
 HttpResponse serve_machines(const RouteContext& context);
 HttpResponse serve_discovery(const RouteContext& context);
+// /fleet/x1/units/<name>/status and .../journal.
+HttpResponse serve_inspection(const RouteContext& context, std::string_view name,
+                              UnitInspection::Kind kind);
 
 // A failed backend call as the client sees it (error_mapping.h). A 500 is logged here, once, with
 // its cause, which `show_cause` also puts in the response's message.
