@@ -74,6 +74,12 @@ TEST(DemoTest, RunsEveryExampleWhereItBelongsAndTheClusterGoesWithoutATrace) {
       << "MachineMetadata=disk=ssd";
   EXPECT_EQ(cluster->exec(0, {"systemctl", "is-active", "cache.service"}).output, "active\n");
 
+  // status and journal -f of hello.service, relayed from machine 1's fleetd to its machine.
+  EXPECT_THAT(out, ::testing::HasSubstr("Active: active (running)"));
+  const auto journal = out.find("$ fleetctl journal -f hello.service");
+  ASSERT_NE(journal, std::string::npos) << out;
+  EXPECT_THAT(out.substr(journal), ::testing::ContainsRegex("Hello, world(.|\n)*Hello, world"));
+
   const ClusterFootprint footprint(*cluster);
   cluster.reset();  // scripts/cluster down, as the demo's last lines tell a user
   EXPECT_THAT(footprint.leftovers(), IsEmpty());
