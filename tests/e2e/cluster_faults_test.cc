@@ -18,12 +18,7 @@ const std::string kService = "[Service]\nExecStart=/bin/sleep infinity\n";
 
 class ClusterFaultsTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    harness_ = new ClusterHarness(
-        {.machines = 3,
-         .fleetd = true,
-         .fleet_config = {{"agent_ttl", "3s"}, {"engine_reconcile_interval", "1"}}});
-  }
+  static void SetUpTestSuite() { harness_ = new ClusterHarness(three_fleetd_machines()); }
   static void TearDownTestSuite() {
     delete harness_;
     harness_ = nullptr;

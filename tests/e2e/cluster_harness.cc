@@ -14,6 +14,14 @@ std::string trimmed(std::string text) {
 
 }  // namespace
 
+NspawnClusterOptions three_fleetd_machines(
+    std::map<int, std::map<std::string, std::string>> machine_config) {
+  return {.machines = 3,
+          .fleetd = true,
+          .fleet_config = {{"agent_ttl", "3s"}, {"engine_reconcile_interval", "1"}},
+          .machine_config = std::move(machine_config)};
+}
+
 ClusterHarness::ClusterHarness(NspawnClusterOptions options)
     : cluster_(NspawnCluster::boot(std::move(options))) {
   auto client = etcd::Client::connect({.endpoints = {cluster_->etcd_endpoint()}});

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,11 @@
 #include "fixtures/nspawn_cluster.h"
 
 namespace fleet::testing {
+
+// What the cluster suites boot: 3 machines running fleetd with the original functional suite's
+// agent_ttl of 3 s and a 1 s engine interval, plus `machine_config` (index -> fleet.conf keys).
+NspawnClusterOptions three_fleetd_machines(
+    std::map<int, std::map<std::string, std::string>> machine_config = {});
 
 class ClusterHarness {
  public:

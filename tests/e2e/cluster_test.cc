@@ -26,13 +26,10 @@ class ClusterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     harness_ = new ClusterHarness(
-        {.machines = 3,
-         .fleetd = true,
-         .fleet_config = {{"agent_ttl", "3s"}, {"engine_reconcile_interval", "1"}},
-         .machine_config = {{0, {{"metadata", "role=db"}}},
-                            {1, {{"metadata", "role=web"}}},
-                            // The original's graceful shutdown, on one machine.
-                            {2, {{"metadata", "role=web"}, {"purge_on_shutdown", "true"}}}}});
+        three_fleetd_machines({{0, {{"metadata", "role=db"}}},
+                               {1, {{"metadata", "role=web"}}},
+                               // The original's graceful shutdown, on one machine.
+                               {2, {{"metadata", "role=web"}, {"purge_on_shutdown", "true"}}}}));
   }
   static void TearDownTestSuite() {
     delete harness_;

@@ -74,13 +74,10 @@ std::string service(const std::string& description, const std::string& fleet_sec
 class FunctionalTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    harness_ = new ClusterHarness(
-        {.machines = 3,
-         .fleetd = true,
-         .fleet_config = {{"agent_ttl", "3s"}, {"engine_reconcile_interval", "1"}},
-         .machine_config = {{0, {{"metadata", "disk=ssd,hostname=m0"}}},
-                            {1, {{"metadata", "hostname=m1"}}},
-                            {2, {{"metadata", "hostname=m2"}}}}});
+    harness_ =
+        new ClusterHarness(three_fleetd_machines({{0, {{"metadata", "disk=ssd,hostname=m0"}}},
+                                                  {1, {{"metadata", "hostname=m1"}}},
+                                                  {2, {{"metadata", "hostname=m2"}}}}));
   }
   static void TearDownTestSuite() {
     delete harness_;

@@ -496,36 +496,34 @@ HttpTransport::HttpTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 
 HttpTransport::~HttpTransport() = default;
 
-Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
-  // Boost reports some failures by throwing (allocation, a closed descriptor); they are errors
-  // of this request, not of the program.
+namespace {
+
+// Boost reports some failures by throwing (allocation, a closed descriptor); they are errors of
+// this request, not of the program: the connection is dropped and the error names the endpoint.
+template <class Impl, class Call>
+auto guarded(Impl& impl, std::string_view what, Call call) -> decltype(call()) {
   try {
-    return impl_->send(request);
+    return call();
   } catch (const std::exception& e) {
-    impl_->disconnect();
-    return fail(ErrorCode::kInternal,
-                "request to the fleet API at " + impl_->endpoint.url + " failed: " + e.what());
+    impl.disconnect();
+    return fail(ErrorCode::kInternal, std::string(what) + " the fleet API at " + impl.endpoint.url +
+                                          " failed: " + e.what());
   }
+}
+
+}  // namespace
+
+Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
+  return guarded(*impl_, "request to", [&] { return impl_->send(request); });
 }
 
 Result<HttpResponse> HttpTransport::open_stream(const HttpRequest& request) {
-  try {
-    return impl_->open_stream(request);
-  } catch (const std::exception& e) {
-    impl_->disconnect();
-    return fail(ErrorCode::kInternal,
-                "request to the fleet API at " + impl_->endpoint.url + " failed: " + e.what());
-  }
+  return guarded(*impl_, "request to", [&] { return impl_->open_stream(request); });
 }
 
 Status HttpTransport::read_stream(const std::function<bool(std::string_view)>& on_piece) {
-  try {
-    return impl_->read_pieces(on_piece, /*bounded=*/false);
-  } catch (const std::exception& e) {
-    impl_->disconnect();
-    return fail(ErrorCode::kInternal,
-                "reading from the fleet API at " + impl_->endpoint.url + " failed: " + e.what());
-  }
+  return guarded(*impl_, "reading from",
+                 [&] { return impl_->read_pieces(on_piece, /*bounded=*/false); });
 }
 
 const ApiEndpoint& HttpTransport::endpoint() const { return impl_->endpoint; }
