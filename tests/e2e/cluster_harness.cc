@@ -16,7 +16,12 @@ std::string trimmed(std::string text) {
 
 NspawnClusterOptions three_fleetd_machines(
     std::map<int, std::map<std::string, std::string>> machine_config) {
-  return {.machines = 3,
+  return fleetd_machines(3, std::move(machine_config));
+}
+
+NspawnClusterOptions fleetd_machines(
+    int count, std::map<int, std::map<std::string, std::string>> machine_config) {
+  return {.machines = count,
           .fleetd = true,
           .fleet_config = {{"agent_ttl", "3s"}, {"engine_reconcile_interval", "1"}},
           .machine_config = std::move(machine_config)};
@@ -66,7 +71,10 @@ std::string ClusterHarness::main_pid(size_t m, const std::string& name) const {
 }
 
 std::string ClusterHarness::fleetd_log(size_t m) const {
-  return cluster_->exec(m, {"journalctl", "-u", "fleet.service", "--no-pager", "-n", "30"}).output;
+  // --merge: journalctl finds the machine's journal by /etc/machine-id, which a test may change.
+  return cluster_
+      ->exec(m, {"journalctl", "--merge", "-u", "fleet.service", "--no-pager", "-n", "30"})
+      .output;
 }
 
 std::optional<size_t> ClusterHarness::wait_running(const std::string& name,

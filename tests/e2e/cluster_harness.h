@@ -23,6 +23,9 @@ namespace fleet::testing {
 // agent_ttl of 3 s and a 1 s engine interval, plus `machine_config` (index -> fleet.conf keys).
 NspawnClusterOptions three_fleetd_machines(
     std::map<int, std::map<std::string, std::string>> machine_config = {});
+// The same with `count` machines.
+NspawnClusterOptions fleetd_machines(
+    int count, std::map<int, std::map<std::string, std::string>> machine_config = {});
 
 class ClusterHarness {
  public:

@@ -39,7 +39,9 @@ class RelayTest : public ::testing::Test {
   ClusterHarness& h() { return *harness_; }
 
   std::vector<std::string> fleetctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {kFleetctl, "--endpoint=" + h().cluster().fleet_endpoint(0)});
+    // Through fleetd even where the test runs with an ssh-agent.
+    args.insert(args.begin(), {kFleetctl, "--endpoint=" + h().cluster().fleet_endpoint(0),
+                               "--inspect-via=fleetd"});
     return args;
   }
 

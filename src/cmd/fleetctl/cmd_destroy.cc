@@ -13,7 +13,7 @@ void declare_flags(FlagSet& set, CommandOptions& options) {
 
 int run(Context& context, const std::vector<std::string>& args) {
   int exit = 0;
-  auto units = existing_units(context, args, exit);
+  auto units = existing_units(context, args, "destroy", exit);
   if (!units) return exit;
   int status = 0;
   std::vector<std::string> destroyed;

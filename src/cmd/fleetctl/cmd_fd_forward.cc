@@ -1,5 +1,5 @@
-// fleetctl fd-forward SOCKET: the far end of `fleetctl --tunnel` to a unix socket endpoint
-// (spec §1.2, §1.5).
+// fleetctl fd-forward SOCKET: the far end of the original fleetctl's `--tunnel` to a unix socket
+// endpoint (spec §1.2, §1.5), kept so that older clients can tunnel to machines running ours.
 #include <unistd.h>
 
 #include "cmd/fleetctl/commands.h"
@@ -29,8 +29,10 @@ const Command kFdForwardCommand = {
     .summary = "Proxy stdin and stdout to a unix domain socket",
     .usage = "SOCKET",
     .description =
-        "fleetctl utilizes fd-forward when --tunnel is used and --endpoint is a unix socket. "
-        "This command is not intended to be called by users directly.\n"
+        "The original fleetctl utilized fd-forward on the bastion when --tunnel is used and "
+        "--endpoint is a unix socket; this fleetctl forwards the socket with SSH itself, and "
+        "keeps fd-forward for older clients. This command is not intended to be called by "
+        "users directly.\n"
         "\n"
         "Copies stdin to the socket and the socket to stdout until the socket closes; the end "
         "of stdin is passed on to the socket as a half-close.",

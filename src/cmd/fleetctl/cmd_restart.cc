@@ -91,7 +91,7 @@ Outcome restart_global(Context& context, const schema::Unit& unit) {
 
 int run(Context& context, const std::vector<std::string>& args) {
   int exit = 0;
-  auto units = existing_units(context, args, exit);
+  auto units = existing_units(context, args, "restart", exit);
   if (!units) return exit;
   int status = 0;
   for (const auto& unit : *units) {

@@ -7,7 +7,7 @@ namespace fleet::fleetctl {
 namespace {
 
 int run(Context& context, const std::vector<std::string>& args) {
-  if (no_units_given(context, args)) return 1;
+  if (no_units_given(context, args, "submit")) return 1;
   if (auto created = lazy_create_units(context, args, {unit::DesiredState::kInactive}); !created) {
     context.err() << "Error creating units: " << created.error().message << "\n";
     return 1;

@@ -13,7 +13,7 @@ void declare_flags(FlagSet& set, CommandOptions& options) {
 
 int run(Context& context, const std::vector<std::string>& args) {
   int exit = 0;
-  auto units = existing_units(context, args, exit);
+  auto units = existing_units(context, args, "unload", exit);
   if (!units) return exit;
   std::vector<schema::Unit> unloading;
   std::vector<std::string> names;

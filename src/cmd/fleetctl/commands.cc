@@ -10,12 +10,12 @@ namespace {
 
 // Addresses of the commands are constants, so the table needs no run-time initialisation and is
 // complete whenever it is read.
-constexpr std::array<const Command*, 18> kTable = {
+constexpr std::array<const Command*, 19> kTable = {
     &kCatCommand,       &kCompletionCommand, &kDestroyCommand,      &kFdForwardCommand,
     &kHelpCommand,      &kJournalCommand,    &kListMachinesCommand, &kListUnitFilesCommand,
-    &kListUnitsCommand, &kLoadCommand,       &kRestartCommand,      &kStartCommand,
-    &kStatusCommand,    &kStopCommand,       &kSubmitCommand,       &kUnloadCommand,
-    &kVerifyCommand,    &kVersionCommand};
+    &kListUnitsCommand, &kLoadCommand,       &kRestartCommand,      &kSshCommand,
+    &kStartCommand,     &kStatusCommand,     &kStopCommand,         &kSubmitCommand,
+    &kUnloadCommand,    &kVerifyCommand,     &kVersionCommand};
 
 }  // namespace
 
@@ -73,14 +73,13 @@ void add_replace_flags(FlagSet& set, CommandOptions& options) {
 
 void add_ssh_port_flag(FlagSet& set, CommandOptions& options) {
   set.add_int("ssh-port", 0, &options.ssh_port,
-              "Connect to remote hosts over SSH using this TCP port. (unused: fleetd runs the "
-              "command on the unit's machine)");
+              "Connect to remote hosts over SSH using this TCP port.");
 }
 
 void warn_ssh_unused(Context& context) {
   if (context.options().ssh_port_given) {
-    context.err() << "WARNING: SSH is not supported yet by this fleetctl; --ssh-port is ignored "
-                     "and fleetd runs the command on the unit's machine.\n";
+    context.err() << "WARNING: --ssh-port is ignored: fleetd runs the command on the unit's "
+                     "machine (SSH is used with --inspect-via=ssh, an ssh-agent or --tunnel).\n";
   }
 }
 

@@ -47,6 +47,7 @@ extern const Command kListUnitFilesCommand;
 extern const Command kListUnitsCommand;
 extern const Command kLoadCommand;
 extern const Command kRestartCommand;
+extern const Command kSshCommand;
 extern const Command kStartCommand;
 extern const Command kStatusCommand;
 extern const Command kStopCommand;
@@ -75,10 +76,10 @@ void add_blocking_flags(FlagSet& set, CommandOptions& options, std::string_view 
                         std::string_view past);
 //   creating commands: --replace, --sign (deprecated)
 void add_replace_flags(FlagSet& set, CommandOptions& options);
-//   commands the original ran over SSH (status, journal): --ssh-port=N
+//   commands that use SSH (ssh, status, journal): --ssh-port=N
 void add_ssh_port_flag(FlagSet& set, CommandOptions& options);
-// For those commands: a warning on `context.err()` when SSH flags were given, which this fleetctl
-// accepts but does not use (fleetd runs the command instead).
+// For status and journal run by fleetd: a warning on `context.err()` when --ssh-port was given,
+// which then has no use.
 void warn_ssh_unused(Context& context);
 
 // The version fleetctl reports.

@@ -1,10 +1,20 @@
 #include "cmd/fleetctl/context.h"
 
+#include "cmd/fleetctl/ssh_tunnel.h"
+
 namespace fleet::fleetctl {
 
 Context::Context(std::ostream& out, std::ostream& err, const GlobalOptions& global,
-                 const CommandOptions& options, std::unique_ptr<client::FleetApi> api)
-    : out_(out), err_(err), global_(global), options_(options), api_(std::move(api)) {}
+                 const CommandOptions& options, std::unique_ptr<client::FleetApi> api,
+                 std::unique_ptr<SshTunnel> tunnel)
+    : out_(out),
+      err_(err),
+      global_(global),
+      options_(options),
+      tunnel_(std::move(tunnel)),
+      api_(std::move(api)) {}
+
+Context::~Context() = default;
 
 const schema::Machine* Context::machine(std::string_view id) {
   if (!machines_) {

@@ -16,11 +16,16 @@
 
 namespace fleet::fleetctl {
 
+class SshTunnel;
+
 class Context {
  public:
-  // `api` may be null for commands that do not talk to fleet (help, version).
+  // `api` may be null for commands that do not talk to fleet (help, version); `tunnel`, the SSH
+  // tunnel it goes through (--tunnel), if any, is kept until after the api is gone.
   Context(std::ostream& out, std::ostream& err, const GlobalOptions& global,
-          const CommandOptions& options, std::unique_ptr<client::FleetApi> api);
+          const CommandOptions& options, std::unique_ptr<client::FleetApi> api,
+          std::unique_ptr<SshTunnel> tunnel = nullptr);
+  ~Context();
 
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
@@ -40,6 +45,7 @@ class Context {
   std::ostream& err_;
   const GlobalOptions& global_;
   const CommandOptions& options_;
+  std::unique_ptr<SshTunnel> tunnel_;
   std::unique_ptr<client::FleetApi> api_;
   std::optional<std::map<std::string, schema::Machine, std::less<>>> machines_;
 };

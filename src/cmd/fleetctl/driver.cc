@@ -9,6 +9,8 @@
 #include "fleet/etcd/endpoints.h"
 #include "fleet/registry/registry.h"
 
+#include "cmd/fleetctl/ssh_tunnel.h"
+
 namespace fleet::fleetctl {
 namespace {
 
@@ -28,7 +30,8 @@ class EtcdApi final : private EtcdConnection, public api::RegistryService {
       : EtcdConnection(std::move(client), std::move(prefix)), RegistryService(registry) {}
 };
 
-Result<std::unique_ptr<client::FleetApi>> open_etcd(const GlobalOptions& options) {
+Result<std::unique_ptr<client::FleetApi>> open_etcd(const GlobalOptions& options,
+                                                    std::unique_ptr<SshTunnel>& tunnel) {
   if (options.insecure_skip_verify) {
     return fail(ErrorCode::kInvalidArgument,
                 "--insecure-skip-verify applies to the fleet API (--driver=API) only; the etcd "
@@ -44,7 +47,21 @@ Result<std::unique_ptr<client::FleetApi>> open_etcd(const GlobalOptions& options
   auto endpoints = etcd::parse_endpoints(endpoint);
   if (!endpoints) return fail(endpoints.error());
   etcd::ClientOptions client_options;
-  for (const auto& parsed : *endpoints) client_options.endpoints.push_back(parsed.url);
+  if (!options.tunnel.empty()) {
+    // etcd is reached through the bastion; an https endpoint's certificate must then name
+    // 127.0.0.1, the tunnel's local end.
+    std::vector<std::string> remotes;
+    for (const auto& parsed : *endpoints) remotes.push_back(parsed.authority);
+    auto opened = SshTunnel::open(ssh_settings(options, 22, false), remotes);
+    if (!opened) return fail(opened.error());
+    tunnel = std::move(*opened);
+    for (size_t i = 0; i < endpoints->size(); ++i) {
+      client_options.endpoints.push_back(((*endpoints)[i].tls ? "https://" : "http://") +
+                                         tunnel->local(i));
+    }
+  } else {
+    for (const auto& parsed : *endpoints) client_options.endpoints.push_back(parsed.url);
+  }
   client_options.tls = {options.ca_file, options.cert_file, options.key_file};
   client_options.request_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(options.request_timeout * 1000));
@@ -55,7 +72,8 @@ Result<std::unique_ptr<client::FleetApi>> open_etcd(const GlobalOptions& options
 }
 
 Result<std::unique_ptr<client::FleetApi>> open_http(const GlobalOptions& options,
-                                                    std::ostream& warnings) {
+                                                    std::ostream& warnings,
+                                                    std::unique_ptr<SshTunnel>& tunnel) {
   client::HttpApiOptions http;
   http.endpoint = options.endpoint;
   // --request-timeout bounds API requests too (decisions.md fix 4); 0 or less: no bound.
@@ -65,6 +83,19 @@ Result<std::unique_ptr<client::FleetApi>> open_http(const GlobalOptions& options
         std::max<int64_t>(1, static_cast<int64_t>(options.request_timeout * 1000)));
   }
   http.tls = {options.ca_file, options.cert_file, options.key_file, options.insecure_skip_verify};
+  if (!options.tunnel.empty()) {
+    auto endpoint = client::parse_api_endpoint(options.endpoint);
+    if (!endpoint) return fail(endpoint.error());
+    const bool socket = endpoint->transport == client::ApiEndpoint::Transport::kUnix;
+    const std::string remote = socket ? endpoint->socket_path
+                               : endpoint->host.find(':') == std::string::npos
+                                   ? endpoint->host + ":" + endpoint->port
+                                   : "[" + endpoint->host + "]:" + endpoint->port;
+    auto opened = SshTunnel::open(ssh_settings(options, 22, false), {remote});
+    if (!opened) return fail(opened.error());
+    tunnel = std::move(*opened);
+    http.dial = tunnel->local(0);
+  }
   auto api = client::HttpFleetApi::open(http);
   if (!api) return fail(api.error());
   if ((*api)->endpoint().others_ignored) {
@@ -76,14 +107,18 @@ Result<std::unique_ptr<client::FleetApi>> open_http(const GlobalOptions& options
 
 }  // namespace
 
-Result<std::unique_ptr<client::FleetApi>> open_api(const GlobalOptions& options,
-                                                   std::ostream& warnings) {
-  if (!options.tunnel.empty()) {
-    return fail(ErrorCode::kUnimplemented, "--tunnel is not supported yet by this fleetctl");
+Result<Connection> open_api(const GlobalOptions& options, std::ostream& warnings) {
+  Connection connection;
+  Result<std::unique_ptr<client::FleetApi>> api =
+      fail(ErrorCode::kInvalidArgument, "unrecognized driver \"" + options.driver + "\"");
+  if (options.driver == kDriverEtcd || !options.experimental_api) {
+    api = open_etcd(options, connection.tunnel);
+  } else if (options.driver == kDriverApi) {
+    api = open_http(options, warnings, connection.tunnel);
   }
-  if (options.driver == kDriverEtcd || !options.experimental_api) return open_etcd(options);
-  if (options.driver == kDriverApi) return open_http(options, warnings);
-  return fail(ErrorCode::kInvalidArgument, "unrecognized driver \"" + options.driver + "\"");
+  if (!api) return fail(api.error());
+  connection.api = std::move(*api);
+  return connection;
 }
 
 }  // namespace fleet::fleetctl

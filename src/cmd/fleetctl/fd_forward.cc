@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cmd/fleetctl/unique_fd.h"
+
 namespace fleet::fleetctl {
 namespace {
 
@@ -19,21 +21,6 @@ tl::unexpected<Error> copy_error(int error) {
   return fail(ErrorCode::kInternal,
               std::string("Encountered error during copy: ") + std::strerror(error));
 }
-
-// Closes the descriptor on every way out.
-class Socket {
- public:
-  explicit Socket(int fd) : fd_(fd) {}
-  ~Socket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 Status write_all(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -107,17 +94,17 @@ Status forward_unix_socket(const std::string& path, int in, int out) {
                                                  (path.empty() ? "empty path" : "path too long"));
   }
   std::memcpy(address.sun_path, path.data(), path.size());
-  Socket socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (socket.fd() < 0) {
+  UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (socket.get() < 0) {
     return fail(ErrorCode::kUnavailable,
                 std::string("Failed dialing remote address: ") + std::strerror(errno));
   }
-  if (::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) < 0) {
+  if (::connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) < 0) {
     return fail(ErrorCode::kUnavailable,
                 std::string("Failed dialing remote address: ") + std::strerror(errno));
   }
-  ::fcntl(socket.fd(), F_SETFL, ::fcntl(socket.fd(), F_GETFL) | O_NONBLOCK);
-  return relay(in, out, socket.fd());
+  ::fcntl(socket.get(), F_SETFL, ::fcntl(socket.get(), F_GETFL) | O_NONBLOCK);
+  return relay(in, out, socket.get());
 }
 
 }  // namespace fleet::fleetctl

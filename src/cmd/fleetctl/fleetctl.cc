@@ -111,16 +111,17 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     err << "WARNING: The signed/verified units feature is DEPRECATED and cannot be used.\n";
     return 2;
   }
-  std::unique_ptr<client::FleetApi> api;
+  Connection connection;
   if (command->uses_api) {
     auto opened = open_api(global, err);
     if (!opened) {
       err << "Unable to initialize client: " << opened.error().message << "\n";
       return 1;
     }
-    api = std::move(*opened);
+    connection = std::move(*opened);
   }
-  Context context(out, err, global, options, std::move(api));
+  Context context(out, err, global, options, std::move(connection.api),
+                  std::move(connection.tunnel));
   return command->run(context, *positional);
 }
 

@@ -375,7 +375,7 @@ TEST_F(FleetctlTest, RestartLeavesInactiveUnitsAndSaysSo) {
   EXPECT_EQ(nothing.err, "Units not found in registry\n");
   auto no_args = fleetctl({"restart"});
   EXPECT_EQ(no_args.status, 1);
-  EXPECT_EQ(no_args.err, "No units given\n");
+  EXPECT_EQ(no_args.err, "No units given\nRun 'fleetctl help restart' for usage.\n");
 }
 
 TEST_F(FleetctlTest, RestartGivesUpWhenTheUnitDoesNotStop) {

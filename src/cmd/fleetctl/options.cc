@@ -51,10 +51,17 @@ void add_global_flags(FlagSet& set, GlobalOptions& options) {
                "anyone on the path can read and change what fleetctl sends; for tests only.");
   set.add_string("ssh-username", 0, &options.ssh_username,
                  "Username to use when connecting to CoreOS instance.");
+  set.add_string("inspect-via", 0, &options.inspect_via,
+                 "How status and journal reach the unit's machine: \"ssh\" (as the original "
+                 "fleetctl), \"fleetd\" (fleetd runs them there, no SSH needed) or \"auto\": SSH "
+                 "when an ssh-agent is running (SSH_AUTH_SOCK) or --tunnel is given.");
   set.add_bool("experimental-api", 0, &options.experimental_api, std::string(kDeprecated));
   // Set before the aliases, which take their flag's completion.
   set.set_completion("driver", {ValueCompletion::Kind::kChoices,
                                 {std::string(kDriverApi), std::string(kDriverEtcd)}});
+  set.set_completion("inspect-via", {ValueCompletion::Kind::kChoices,
+                                     {std::string(kInspectViaAuto), std::string(kInspectViaSsh),
+                                      std::string(kInspectViaFleetd)}});
   for (std::string_view file : {"key-file", "cert-file", "ca-file", "known-hosts-file"}) {
     set.set_completion(file, {ValueCompletion::Kind::kPath, {}});
   }

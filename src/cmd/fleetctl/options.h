@@ -15,6 +15,9 @@ namespace fleet::fleetctl {
 inline constexpr std::string_view kDefaultEndpoint = "unix:///var/run/fleet.sock";
 inline constexpr std::string_view kDriverApi = "API";
 inline constexpr std::string_view kDriverEtcd = "etcd";
+inline constexpr std::string_view kInspectViaAuto = "auto";
+inline constexpr std::string_view kInspectViaSsh = "ssh";
+inline constexpr std::string_view kInspectViaFleetd = "fleetd";
 
 struct GlobalOptions {
   std::string endpoint{kDefaultEndpoint};
@@ -28,6 +31,8 @@ struct GlobalOptions {
   bool strict_host_key_checking = true;
   double ssh_timeout = 10.0;
   std::string ssh_username = "core";
+  std::string inspect_via{
+      kInspectViaAuto};  // added: how status and journal run (machine_command.h)
   double request_timeout = 3.0;
   bool insecure_skip_verify = false;  // added (decisions.md fix 4): https without verification
   bool experimental_api = true;       // deprecated
@@ -47,9 +52,12 @@ struct CommandOptions {
   bool sign = false;
   std::string output{};       // list commands: "table" or "json"
   bool fields_given = false;  // --fields was on the command line (not its default)
-  // status, journal: fleetd runs them now; the SSH flags stay for scripts that pass them.
+  // ssh, status, journal
   int ssh_port = 22;
   bool ssh_port_given = false;
+  bool forward_agent = false;  // ssh -A
+  std::string machine{};       // ssh --machine
+  std::string unit{};          // ssh --unit
   bool sudo = false;
   int lines = 10;
   bool follow = false;

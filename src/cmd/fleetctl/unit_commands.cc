@@ -7,17 +7,18 @@
 
 namespace fleet::fleetctl {
 
-bool no_units_given(Context& context, const std::vector<std::string>& args) {
+bool no_units_given(Context& context, const std::vector<std::string>& args,
+                    std::string_view command) {
   if (!args.empty()) return false;
-  context.err() << "No units given\n";
+  context.err() << "No units given\nRun 'fleetctl help " << command << "' for usage.\n";
   return true;
 }
 
 std::optional<std::vector<schema::Unit>> existing_units(Context& context,
                                                         const std::vector<std::string>& args,
-                                                        int& exit) {
+                                                        std::string_view command, int& exit) {
   exit = 1;
-  if (no_units_given(context, args)) return std::nullopt;
+  if (no_units_given(context, args, command)) return std::nullopt;
   auto units = context.api().units();
   if (!units) {
     context.err() << units.error().message << "\n";
@@ -65,7 +66,7 @@ int trigger_or_wait(Context& context, const std::vector<schema::Unit>& units,
 int run_lazy_state_change(Context& context, const std::vector<std::string>& args,
                           unit::DesiredState target, std::string_view verb,
                           const std::vector<unit::DesiredState>& replaceable, bool wait_active) {
-  if (no_units_given(context, args)) return 1;
+  if (no_units_given(context, args, verb)) return 1;
   if (auto created = lazy_create_units(context, args, replaceable); !created) {
     context.err() << "Error creating units: " << created.error().message << "\n";
     return 1;

@@ -13,15 +13,18 @@
 
 namespace fleet::fleetctl {
 
-// True, after `No units given` on stderr, when `args` is empty (decisions.md fix 1: exit 1).
-bool no_units_given(Context& context, const std::vector<std::string>& args);
+// True, after `No units given` and the hint `Run 'fleetctl help <command>' for usage.` on stderr,
+// when `args` is empty (decisions.md fix 1: exit 1 with a usage hint).
+bool no_units_given(Context& context, const std::vector<std::string>& args,
+                    std::string_view command);
 
 // The registry's units that `args` name exactly (after name mangling), in argument order; names
 // not in the registry are left out. nullopt ends the command with `exit`: 1 after `No units
-// given` or a registry error, 0 after `Units not found in registry` (spec §1.3's quirk).
+// given` (no_units_given, for `command`) or a registry error, 0 after `Units not found in
+// registry` (spec §1.3's quirk).
 std::optional<std::vector<schema::Unit>> existing_units(Context& context,
                                                         const std::vector<std::string>& args,
-                                                        int& exit);
+                                                        std::string_view command, int& exit);
 
 // After `units` were sent to `target`: prints `Triggered global unit X <verb>` for global ones
 // (never waited for), then `Triggered unit X <verb>` for the rest with --no-block, or waits for

@@ -22,6 +22,7 @@
 #include "fleet/config/machine_identity.h"
 #include "fleet/engine/engine.h"
 #include "fleet/etcd/client.h"
+#include "fleet/metrics/fleet_metrics.h"
 #include "fleet/registry/registry.h"
 #include "fleet/systemd/systemd_unit_manager.h"
 
@@ -141,8 +142,9 @@ class Server {
                                          .request_timeout = config.etcd_request_timeout});
     if (!client) return fail(client.error());
     server->client_ = std::move(*client);
-    server->registry_ = std::make_unique<registry::Registry>(
-        *server->client_, registry::Keys(config.etcd_key_prefix));
+    server->registry_ = std::make_unique<registry::Registry>(*server->client_,
+                                                             registry::Keys(config.etcd_key_prefix),
+                                                             metrics::process_metrics().registry);
 
     auto manager = systemd::SystemdUnitManager::connect(
         {.units_directory = config.units_directory,
@@ -173,7 +175,8 @@ class Server {
       server->engine_ = std::make_unique<EngineRunner>(
           *server->registry_,
           engine::EngineOptions{.machine_id = *machine_id,
-                                .reconcile_interval = config.engine_reconcile_interval});
+                                .reconcile_interval = config.engine_reconcile_interval,
+                                .metrics = &metrics::process_metrics().engine});
     }
     server->backend_ = std::make_unique<api::RegistryBackend>(*server->registry_);
     server->inspector_ = std::make_unique<api::RelayingInspector>(*server->registry_, *machine_id);
@@ -226,10 +229,12 @@ class Server {
 };
 
 // The API's listeners outlive every Server: a reload keeps them (spec §2.1), and requests meanwhile
-// get 503.
+// get 503, except GET /metrics: the process's metrics outlive every Server too, so counts carry on
+// across a reload.
 Result<std::unique_ptr<api::ApiServer>> start_api(const config::Config& config) {
-  auto api =
-      api::ApiServer::start({.listen = {.tcp = config.api_listen}, .version = FLEET_VERSION});
+  auto api = api::ApiServer::start({.listen = {.tcp = config.api_listen},
+                                    .version = FLEET_VERSION,
+                                    .metrics = &metrics::process_registry()});
   if (!api) return api;
   for (const auto& address : (*api)->addresses()) {
     spdlog::info("event=api_listening address={}", address);

@@ -24,6 +24,15 @@ Result<std::unique_ptr<Agent>> Agent::start(registry::Registry& registry, UnitMa
   std::unique_ptr<Agent> agent(new Agent(registry, manager, std::move(options)));
   if (!agent->options_.state_file.empty())
     agent->saved_ = load_run_state(agent->options_.state_file);
+  if (!agent->saved_.machine.empty() && agent->saved_.machine != agent->options_.machine.id) {
+    // /etc/machine-id changed since the last run: the saved lease holds the old identity's
+    // presence, which must leave the cluster, not live on as a machine nobody runs.
+    spdlog::warn(
+        "event=machine_id_changed previous={} machine={} (the previous ID's lease is revoked "
+        "once this one registers)",
+        agent->saved_.machine, agent->options_.machine.id);
+    agent->reuse_saved_lease_ = false;
+  }
   if (auto adopted = agent->adopt_existing_units(); !adopted) return fail(adopted.error());
   auto watching = manager.watch([a = agent.get()](const std::string& name, const UnitStatus& s) {
     a->publisher_.report(name, s);
@@ -138,7 +147,8 @@ bool Agent::keep_registered() {
   }
   if (!session_) {
     auto session = etcd::LeaseSession::start(
-        registry_.client(), {.ttl_seconds = options_.ttl.count(), .reuse = saved_.lease});
+        registry_.client(),
+        {.ttl_seconds = options_.ttl.count(), .reuse = reuse_saved_lease_ ? saved_.lease : 0});
     if (!session) {
       spdlog::error("event=lease_failed machine={} error=\"{}\"", options_.machine.id,
                     session.error().to_string());
@@ -170,8 +180,10 @@ bool Agent::keep_registered() {
 
 // The previous run's lease still holds whatever that run published and this one did not (states
 // of units it no longer holds): once this run's states are on its own lease, revoking the old
-// one removes exactly those. Only when agent_ttl changed is there an old lease to give up.
+// one removes exactly those. Only when agent_ttl or /etc/machine-id changed is there an old lease
+// to give up.
 void Agent::retire_previous_lease(etcd::LeaseId lease) {
+  reuse_saved_lease_ = true;  // saved_.lease is this run's from here on
   if (saved_.lease == 0 || saved_.lease == lease) return;
   if (!publisher_.flush(std::chrono::seconds(5))) {
     spdlog::warn("event=previous_lease_kept lease={:x} (it expires by itself)", saved_.lease);
@@ -189,7 +201,7 @@ bool Agent::keep_caches() {
   auto start = [&](auto& cache, std::string prefix, auto decode) {
     if (cache) return true;
     using Cache = typename std::remove_reference_t<decltype(cache)>::element_type;
-    auto started = Cache::start(client, std::move(prefix), decode, on_change);
+    auto started = Cache::start(client, std::move(prefix), decode, on_change, registry_.metrics());
     if (!started) {
       spdlog::error("event=watch_failed machine={} error=\"{}\"", options_.machine.id,
                     started.error().to_string());
@@ -381,7 +393,7 @@ std::optional<std::map<std::string, unit::UnitFile>> Agent::bodies_of(
 
 void Agent::save_run_state(etcd::LeaseId lease) {
   if (options_.state_file.empty()) return;
-  RunState state{.lease = lease};
+  RunState state{.lease = lease, .machine = options_.machine.id};
   {
     std::lock_guard lock(mu_);
     state.held = held_;

@@ -118,6 +118,9 @@ class Agent {
   std::unique_ptr<registry::WatchCache<std::string>> metadata_;
   std::map<unit::UnitHash, unit::UnitFile> body_cache_;
   RunState saved_;  // what the previous run left; its lease is given up once ours holds
+  // False while saved_.lease belongs to another machine ID (/etc/machine-id changed): it is not
+  // kept alive, only revoked.
+  bool reuse_saved_lease_ = true;
   // Unit files changed since the last daemon-reload that succeeded: a reload that failed, or
   // never ran because the pass stopped early, is owed until one succeeds.
   bool reload_pending_ = false;

@@ -12,17 +12,20 @@ std::string encode_run_state(const RunState& state) {
   for (const auto& [name, unit] : state.held) {
     units[name] = {{"hash", unit.hash.hex()}, {"launched", unit.launched}};
   }
-  return nlohmann::json{{"lease", state.lease}, {"units", units}}.dump();
+  return nlohmann::json{{"lease", state.lease}, {"machine", state.machine}, {"units", units}}
+      .dump();
 }
 
 Result<RunState> decode_run_state(std::string_view text) {
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   auto bad = [] { return fail(ErrorCode::kDataLoss, "not a saved agent state"); };
-  if (!json.is_object() || !json["lease"].is_number_integer() || !json["units"].is_object()) {
+  if (!json.is_object() || !json["lease"].is_number_integer() || !json["units"].is_object() ||
+      !(json["machine"].is_null() || json["machine"].is_string())) {
     return bad();
   }
   RunState state;
   state.lease = json["lease"].get<etcd::LeaseId>();
+  if (json["machine"].is_string()) state.machine = json["machine"].get<std::string>();
   for (const auto& [name, unit] : json["units"].items()) {
     if (!unit.is_object() || !unit["hash"].is_string() || !unit["launched"].is_boolean()) {
       return bad();

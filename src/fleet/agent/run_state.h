@@ -1,10 +1,10 @@
 // What a fleetd keeps for its next run (in /run: it survives a restart of fleetd, not a reboot,
-// which is also when systemd forgets the units): the lease its presence and states hang on, and
-// the units it held, with whether it had started each.
+// which is also when systemd forgets the units): the lease its presence and states hang on, the
+// machine ID they were published under, and the units it held, with whether it had started each.
 //
 // Example:
 //   auto saved = load_run_state("/run/fleet/agent.json");   // empty when there is none
-//   save_run_state("/run/fleet/agent.json", {.lease = id, .held = held});
+//   save_run_state("/run/fleet/agent.json", {.lease = id, .machine = machine_id, .held = held});
 //
 // Knowing what it had started lets a restarted agent tell a unit it launched from one systemd
 // started for another reason (a dependency, WantedBy=): it must not stop the latter.
@@ -22,6 +22,8 @@ namespace fleet::agent {
 
 struct RunState {
   etcd::LeaseId lease = 0;
+  // "" when saved by a fleetd that did not record it.
+  std::string machine{};
   std::map<std::string, HeldUnit> held{};
 
   bool operator==(const RunState&) const = default;

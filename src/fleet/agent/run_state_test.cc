@@ -15,10 +15,18 @@ TEST(RunStateTest, SurvivesTheTripThroughAFile) {
   testing::TempDir dir("run-state");
   const auto path = dir.path() / "fleet" / "agent.json";
   RunState state{.lease = 0x7905a21689e66b07,
+                 .machine = "2c4d6f8a1b3e5d7f9a0b2c4d6e8f0a1b",
                  .held = {{"a.service", {kHash, true}}, {"b@1.service", {kHash, false}}}};
   ASSERT_TRUE(save_run_state(path, state));
   EXPECT_EQ(load_run_state(path), state);
   EXPECT_FALSE(std::filesystem::exists(path.string() + ".new"));
+}
+
+TEST(RunStateTest, AStateSavedWithoutTheMachineIdReadsWithAnEmptyOne) {
+  auto state = decode_run_state(R"({"lease":7,"units":{}})");
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(*state, RunState{.lease = 7});
+  EXPECT_FALSE(decode_run_state(R"({"lease":7,"machine":1,"units":{}})").has_value());
 }
 
 TEST(RunStateTest, NothingSavedOrSomethingElseReadsAsEmpty) {

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fleet/api/metrics_route.h"
+
 namespace fleet::api {
 namespace {
 
@@ -31,6 +33,7 @@ ApiServer::Attachment::~Attachment() {
 
 Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiServerOptions& options) {
   std::unique_ptr<ApiServer> server(new ApiServer());
+  server->metrics_ = options.metrics;
   auto opened = open_listeners(options.listen);
   server->failures_ = std::move(opened.failures);
   for (const auto& listener : opened.listeners) server->addresses_.push_back(listener.address());
@@ -71,6 +74,8 @@ void ApiServer::drain(std::unique_lock<std::mutex>& lock) {
 }
 
 HttpResponse ApiServer::handle(const HttpRequest& request) {
+  // Before the 503 below: metrics are served with or without a ready router (metrics_route.h).
+  if (metrics_ && is_metrics_request(request)) return serve_metrics(request, *metrics_);
   {
     std::lock_guard lock(mu_);
     if (!serving_ || !router_) return unavailable();

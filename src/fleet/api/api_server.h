@@ -1,7 +1,8 @@
 // fleetd's API endpoint: the listeners and the HTTP server, which live as long as fleetd (spec
 // §2.1: they survive SIGHUP), and a slot for the router of the configuration running now. While
 // no router is attached, or the attached one says it is not ready (the machine is not registered
-// in etcd yet), every request gets 503 `fleet server unable to communicate with etcd`.
+// in etcd yet), every request gets 503 `fleet server unable to communicate with etcd`; GET /metrics
+// alone is served whatever the router's state (metrics_route.h says why).
 //
 // Example (the daemon):
 //   auto api = ApiServer::start({.listen = {.tcp = config.api_listen}, .version = "0.1.0"});
@@ -29,6 +30,10 @@
 #include "fleet/api/router.h"
 #include "fleet/base/error.h"
 
+namespace fleet::metrics {
+class Registry;
+}  // namespace fleet::metrics
+
 namespace fleet::api {
 
 struct ApiServerOptions {
@@ -36,6 +41,9 @@ struct ApiServerOptions {
   std::string version{};  // every response carries `Server: fleetd/<version>`
   size_t body_limit = 1 << 20;
   size_t threads = 4;
+  // Served on GET /metrics when set (fleetd: metrics::process_registry()); must outlive the
+  // server. Null: /metrics is an unknown path like any other.
+  const metrics::Registry* metrics = nullptr;
 };
 
 class ApiServer {
@@ -82,6 +90,7 @@ class ApiServer {
 
   std::vector<std::string> addresses_;
   std::vector<Error> failures_;
+  const metrics::Registry* metrics_ = nullptr;  // constant after start()
 
   std::mutex mu_;
   std::condition_variable idle_;

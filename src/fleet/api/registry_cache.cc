@@ -38,26 +38,28 @@ Result<std::unique_ptr<RegistryCache>> RegistryCache::start(registry::Registry& 
   std::unique_ptr<RegistryCache> cache(new RegistryCache(registry));
   auto& client = registry.client();
   const auto& keys = registry.keys();
-  auto units = registry::WatchCache<registry::UnitRecord>::start(client, keys.units(),
-                                                                 registry::decode_unit);
+  auto& metrics = registry.metrics();
+  auto units = registry::WatchCache<registry::UnitRecord>::start(
+      client, keys.units(), registry::decode_unit, {}, metrics);
   if (!units) return fail(units.error());
   cache->units_ = std::move(*units);
-  auto bodies = registry::WatchCache<Options>::start(client, keys.bodies(), decode_options);
+  auto bodies =
+      registry::WatchCache<Options>::start(client, keys.bodies(), decode_options, {}, metrics);
   if (!bodies) return fail(bodies.error());
   cache->bodies_ = std::move(*bodies);
-  auto schedule = internal::ScheduleIndex::start(client, keys);
+  auto schedule = internal::ScheduleIndex::start(client, keys, metrics);
   if (!schedule) return fail(schedule.error());
   cache->schedule_ = std::move(*schedule);
-  auto states = registry::WatchCache<registry::UnitStateRecord>::start(client, keys.states(),
-                                                                       registry::decode_unit_state);
+  auto states = registry::WatchCache<registry::UnitStateRecord>::start(
+      client, keys.states(), registry::decode_unit_state, {}, metrics);
   if (!states) return fail(states.error());
   cache->states_ = std::move(*states);
-  auto machines = registry::WatchCache<registry::MachineRecord>::start(client, keys.machines(),
-                                                                       registry::decode_machine);
+  auto machines = registry::WatchCache<registry::MachineRecord>::start(
+      client, keys.machines(), registry::decode_machine, {}, metrics);
   if (!machines) return fail(machines.error());
   cache->machines_ = std::move(*machines);
-  auto metadata = registry::WatchCache<std::string>::start(client, keys.metadata(),
-                                                           registry::decode_metadata_value);
+  auto metadata = registry::WatchCache<std::string>::start(
+      client, keys.metadata(), registry::decode_metadata_value, {}, metrics);
   if (!metadata) return fail(metadata.error());
   cache->metadata_ = std::move(*metadata);
   return cache;

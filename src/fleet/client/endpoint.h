@@ -20,10 +20,14 @@ struct ApiEndpoint {
   enum class Transport { kTcp, kTls, kUnix };
 
   Transport transport = Transport::kUnix;
-  std::string url{};            // the entry used, as the user wrote it: for messages
-  std::string host{};           // kTcp, kTls: name or address to dial (IPv6 without brackets)
-  std::string port{};           // kTcp, kTls: "80" / "443" unless given
-  std::string socket_path{};    // kUnix
+  std::string url{};          // the entry used, as the user wrote it: for messages
+  std::string host{};         // kTcp, kTls: name or address to dial (IPv6 without brackets)
+  std::string port{};         // kTcp, kTls: "80" / "443" unless given
+  std::string socket_path{};  // kUnix
+  // kTcp, kTls: where connections go when not to host:port, the local end of an SSH tunnel
+  // (fleetctl --tunnel). TLS still verifies `host`, and the Host header still names it.
+  std::string dial_host{};
+  std::string dial_port{};
   std::string base_path{};      // put before "/fleet/v1/...": "" or "/prefix" (no trailing '/')
   bool others_ignored = false;  // the list had more entries; only the first is used
 

@@ -38,6 +38,13 @@ std::string query_of(std::initializer_list<std::pair<std::string_view, std::stri
 Result<std::unique_ptr<HttpFleetApi>> HttpFleetApi::open(const HttpApiOptions& options) {
   auto endpoint = parse_api_endpoint(options.endpoint);
   if (!endpoint) return fail(endpoint.error());
+  if (!options.dial.empty() && endpoint->transport == ApiEndpoint::Transport::kUnix) {
+    endpoint->socket_path = options.dial;
+  } else if (!options.dial.empty()) {
+    const auto colon = options.dial.rfind(':');
+    endpoint->dial_host = options.dial.substr(0, colon);
+    endpoint->dial_port = options.dial.substr(colon + 1);
+  }
   auto transport =
       HttpTransport::create(std::move(*endpoint), options.request_timeout, options.tls);
   if (!transport) return fail(transport.error());

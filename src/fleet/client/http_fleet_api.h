@@ -31,6 +31,9 @@ struct HttpApiOptions {
   // Bounds each request (decisions.md fix 4); nullopt: none.
   std::optional<std::chrono::milliseconds> request_timeout = std::chrono::seconds(3);
   TlsSettings tls{};  // for https endpoints
+  // When set, what connections dial instead of the endpoint: the local end of an SSH tunnel
+  // (fleetctl --tunnel), "HOST:PORT" for an http(s) endpoint or a socket path for a unix one.
+  std::string dial{};
 };
 
 class HttpFleetApi final : public FleetApi {

@@ -180,7 +180,9 @@ struct HttpTransport::Impl {
     Tcp::resolver::results_type addresses;
     error_code error;
     bool done = false;
-    resolver.async_resolve(endpoint.host, endpoint.port,
+    const bool tunnelled = !endpoint.dial_host.empty();
+    resolver.async_resolve(tunnelled ? endpoint.dial_host : endpoint.host,
+                           tunnelled ? endpoint.dial_port : endpoint.port,
                            [&](error_code e, Tcp::resolver::results_type found) {
                              error = e;
                              addresses = std::move(found);

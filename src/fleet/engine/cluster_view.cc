@@ -9,24 +9,26 @@ Result<std::unique_ptr<ClusterView>> ClusterView::start(registry::Registry& regi
   std::unique_ptr<ClusterView> view(new ClusterView(registry));
   auto& client = registry.client();
   const auto& keys = registry.keys();
+  auto& metrics = registry.metrics();
   // Bodies first: a unit listed after its body always finds it.
-  auto bodies =
-      Cache<unit::UnitFile>::start(client, keys.bodies(), registry::decode_body, on_change);
+  auto bodies = Cache<unit::UnitFile>::start(client, keys.bodies(), registry::decode_body,
+                                             on_change, metrics);
   if (!bodies) return fail(bodies.error());
   view->bodies_ = std::move(*bodies);
-  auto units =
-      Cache<registry::UnitRecord>::start(client, keys.units(), registry::decode_unit, on_change);
+  auto units = Cache<registry::UnitRecord>::start(client, keys.units(), registry::decode_unit,
+                                                  on_change, metrics);
   if (!units) return fail(units.error());
   view->units_ = std::move(*units);
-  auto schedule = Cache<registry::Assignment>::start(client, keys.schedule(),
-                                                     registry::decode_assignment, on_change);
+  auto schedule = Cache<registry::Assignment>::start(
+      client, keys.schedule(), registry::decode_assignment, on_change, metrics);
   if (!schedule) return fail(schedule.error());
   view->schedule_ = std::move(*schedule);
-  auto machines = Cache<registry::MachineRecord>::start(client, keys.machines(),
-                                                        registry::decode_machine, on_change);
+  auto machines = Cache<registry::MachineRecord>::start(
+      client, keys.machines(), registry::decode_machine, on_change, metrics);
   if (!machines) return fail(machines.error());
   view->machines_ = std::move(*machines);
-  auto metadata = Cache<std::string>::start(client, keys.metadata(), registry::decode_metadata_value, on_change);
+  auto metadata = Cache<std::string>::start(client, keys.metadata(),
+                                            registry::decode_metadata_value, on_change, metrics);
   if (!metadata) return fail(metadata.error());
   view->metadata_ = std::move(*metadata);
   return view;

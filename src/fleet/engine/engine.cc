@@ -1,6 +1,8 @@
 #include "fleet/engine/engine.h"
 
+#include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -13,6 +15,12 @@ namespace {
 constexpr std::chrono::seconds kOwnWritesDeadline{5};
 // A burst of changes postpones planning by at most this many debounce periods.
 constexpr int kMaxDebounces = 10;
+
+// fleet_engine_leader_start_time is an epoch, so it comes from the wall clock (Clock is
+// monotonic); nothing decides by it.
+double unix_seconds_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 int64_t leadership_ttl_seconds(std::chrono::milliseconds interval) {
   auto ttl = std::ceil(5 * std::chrono::duration<double>(interval).count());
@@ -34,7 +42,7 @@ Result<std::unique_ptr<Engine>> Engine::start(registry::Registry& registry, Engi
   engine->election_ = std::move(*election);
   auto leader_key = registry::WatchCache<registry::LeaderRecord>::start(
       registry.client(), registry.keys().engine_leader(), registry::decode_leader,
-      [e = engine.get()] { e->poke(); });
+      [e = engine.get()] { e->poke(); }, registry.metrics());
   if (!leader_key) return fail(leader_key.error());
   engine->leader_key_ = std::move(*leader_key);
   engine->thread_ = std::thread([e = engine.get()] { e->run(); });
@@ -42,7 +50,10 @@ Result<std::unique_ptr<Engine>> Engine::start(registry::Registry& registry, Engi
 }
 
 Engine::Engine(registry::Registry& registry, EngineOptions options, const Clock& clock)
-    : registry_(registry), options_(std::move(options)), clock_(clock) {}
+    : registry_(registry),
+      options_(std::move(options)),
+      clock_(clock),
+      metrics_(options_.metrics ? *options_.metrics : metrics::process_metrics().engine) {}
 
 Engine::~Engine() { stop(); }
 
@@ -102,6 +113,16 @@ void Engine::run() {
 }
 
 bool Engine::take_or_keep_leadership() {
+  const bool leads = campaign_or_keep();
+  // Set, not added as the original did (spec §5.10), so the gauge reads as a time; and back to 0
+  // when this fleetd stops leading, so only the leader's fleetd shows one.
+  if (leads && !led_last_pass_) metrics_.leader_start_time.set(std::floor(unix_seconds_now()));
+  if (!leads && led_last_pass_) metrics_.leader_start_time.set(0);
+  led_last_pass_ = leads;
+  return leads;
+}
+
+bool Engine::campaign_or_keep() {
   auto holder = leader_key_->get(registry_.keys().engine_leader());
   const bool ours = holder && holder->lease == election_->lease();
   if (!ours) {
@@ -113,6 +134,7 @@ bool Engine::take_or_keep_leadership() {
     if (!won) {
       spdlog::error("engine: campaign failed: {}", won.error().message);
       count(&EngineStats::errors);
+      metrics_.run_failures.inc();
       return false;
     }
     if (!*won) return false;
@@ -125,13 +147,30 @@ bool Engine::take_or_keep_leadership() {
   return true;
 }
 
+// What the spec §5.10 families count here, the original's names mapped onto this engine:
+//   reconcile_count_total, reconcile_duration_second  passes that planned and committed their
+//       writes (or had none), timed from the leadership check to the commit; waiting for the
+//       cache to show the writes is pacing, not work, and is left out
+//   reconcile_failure_count_total{type="run"}  passes that could not campaign, read the cluster
+//       or commit their writes (etcd trouble, or the leadership lost meanwhile)
+//   reconcile_failure_count_total{type="machine_away"}  units a plan moved or unscheduled because
+//       their machine is gone
+//   reconcile_failure_count_total{type="schedule"}  units a plan could not place (Plan::waiting),
+//       once per pass, as the original counted each failed scheduling decision
+//   task_count_total{type="unscheduleunit"|"attemptscheduleunit"}  schedule entries each pass
+//       attempts to delete or to write (a move is one of each; repairs included)
+//   task_failure_count_total{type}  those in a write that etcd refused or failed. Writes go in
+//       batches, so some of them may have committed before the failing batch; the next pass
+//       corrects the schedule either way.
 void Engine::pass() {
+  const auto started = std::chrono::steady_clock::now();
   if (!take_or_keep_leadership()) return;
   if (!view_) {
     auto view = ClusterView::start(registry_, [this] { poke(); });
     if (!view) {
       spdlog::error("engine: cannot read the cluster from etcd: {}", view.error().message);
       count(&EngineStats::errors);
+      metrics_.run_failures.inc();
       return;
     }
     view_ = std::move(*view);
@@ -140,12 +179,20 @@ void Engine::pass() {
   auto plan = Scheduler::plan(snapshot.state);
   auto writes = ClusterView::writes_for(plan, snapshot);
   count(&EngineStats::passes);
+  count_plan(snapshot, plan, writes);
   for (const auto& waiting : plan.waiting) {
     spdlog::debug("engine: unit={} waits: {}", waiting.unit, waiting.reason);
   }
-  if (writes.empty()) return;
+  auto succeeded = [&] {
+    metrics_.reconciles.inc();
+    metrics_.reconcile_duration.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  };
+  if (writes.empty()) return succeeded();
   auto written = registry_.write_schedule(writes, election_->guard());
   if (!written) {
+    count_failed_writes(writes);
+    metrics_.run_failures.inc();
     if (written.error().code == ErrorCode::kFailedPrecondition) {
       spdlog::warn("engine: machine={} is no longer the leader; schedule writes refused",
                    options_.machine_id);
@@ -157,6 +204,7 @@ void Engine::pass() {
     }
     return;
   }
+  succeeded();
   count(&EngineStats::writes, writes.size());
   for (const auto& decision : plan.decisions) {
     spdlog::debug("engine: unit={} from={} to={} reason=\"{}\"", decision.unit, decision.from,
@@ -165,6 +213,27 @@ void Engine::pass() {
   if (!view_->wait_for_schedule(*written, kOwnWritesDeadline)) {
     spdlog::warn("engine: own schedule writes not seen within {}s; replanning anyway",
                  kOwnWritesDeadline.count());
+  }
+}
+
+void Engine::count_plan(const ClusterView::Snapshot& snapshot, const Plan& plan,
+                        const std::vector<registry::ScheduleWrite>& writes) {
+  std::unordered_set<std::string_view> present;
+  for (const auto& machine : snapshot.state.machines) present.insert(machine.id);
+  metrics_.machine_away_failures.inc(static_cast<double>(std::count_if(
+      plan.decisions.begin(), plan.decisions.end(),
+      [&](const Decision& d) { return !d.from.empty() && !present.contains(d.from); })));
+  metrics_.schedule_failures.inc(static_cast<double>(plan.waiting.size()));
+  for (const auto& write : writes) {
+    if (!write.remove_from.empty()) metrics_.unschedule_tasks.inc();
+    if (!write.put_on.empty()) metrics_.schedule_tasks.inc();
+  }
+}
+
+void Engine::count_failed_writes(const std::vector<registry::ScheduleWrite>& writes) {
+  for (const auto& write : writes) {
+    if (!write.remove_from.empty()) metrics_.unschedule_task_failures.inc();
+    if (!write.put_on.empty()) metrics_.schedule_task_failures.inc();
   }
 }
 

@@ -26,6 +26,7 @@
 #include "fleet/base/error.h"
 #include "fleet/engine/cluster_view.h"
 #include "fleet/engine/leader_election.h"
+#include "fleet/metrics/fleet_metrics.h"
 #include "fleet/registry/registry.h"
 #include "fleet/registry/watch_cache.h"
 
@@ -39,6 +40,9 @@ struct EngineOptions {
   // How long a burst of changes may keep arriving before the engine plans: one pass for a
   // thousand units submitted together, not a thousand passes.
   std::chrono::milliseconds debounce{20};
+  // Where the engine counts (spec §5.10, engine.cc says what each metric means here); null: the
+  // process's (metrics::process_metrics()). Must outlive the engine.
+  metrics::EngineMetrics* metrics = nullptr;
 };
 
 struct EngineStats {
@@ -75,15 +79,23 @@ class Engine {
   // One pass: campaign when no engine leads, plan and write when this one does.
   void pass();
   // True once this engine leads (campaigning when nobody does); drops the view when it does not.
+  // Sets fleet_engine_leader_start_time when this engine starts to lead.
   bool take_or_keep_leadership();
+  bool campaign_or_keep();
+  // Counts what one planned pass attempts (spec §5.10 families, see engine.cc).
+  void count_plan(const ClusterView::Snapshot& snapshot, const Plan& plan,
+                  const std::vector<registry::ScheduleWrite>& writes);
+  void count_failed_writes(const std::vector<registry::ScheduleWrite>& writes);
   void count(uint64_t EngineStats::*counter, uint64_t by = 1);
 
   registry::Registry& registry_;
   const EngineOptions options_;
   const Clock& clock_;
+  metrics::EngineMetrics& metrics_;
   std::unique_ptr<LeaderElection> election_;
   std::unique_ptr<registry::WatchCache<registry::LeaderRecord>> leader_key_;
   std::unique_ptr<ClusterView> view_;  // loop thread only; exists only while leading
+  bool led_last_pass_ = false;         // loop thread only
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -9,8 +9,10 @@ constexpr std::chrono::seconds kRelistRetry{1};
 }  // namespace
 
 Result<std::unique_ptr<ListWatch>> ListWatch::start(etcd::Client& client, std::string prefix,
-                                                    Callback on_batch) {
-  std::unique_ptr<ListWatch> feed(new ListWatch(client, std::move(prefix), std::move(on_batch)));
+                                                    Callback on_batch,
+                                                    metrics::RegistryOpMetrics& metrics) {
+  std::unique_ptr<ListWatch> feed(
+      new ListWatch(client, std::move(prefix), std::move(on_batch), metrics));
   auto revision = feed->list();
   if (!revision) return fail(revision.error());
   feed->watch_from(*revision + 1);
@@ -18,8 +20,12 @@ Result<std::unique_ptr<ListWatch>> ListWatch::start(etcd::Client& client, std::s
   return feed;
 }
 
-ListWatch::ListWatch(etcd::Client& client, std::string prefix, Callback on_batch)
-    : client_(client), prefix_(std::move(prefix)), on_batch_(std::move(on_batch)) {}
+ListWatch::ListWatch(etcd::Client& client, std::string prefix, Callback on_batch,
+                     metrics::RegistryOpMetrics& metrics)
+    : client_(client),
+      prefix_(std::move(prefix)),
+      on_batch_(std::move(on_batch)),
+      metrics_(metrics) {}
 
 ListWatch::~ListWatch() {
   {
@@ -42,7 +48,11 @@ int ListWatch::relists() const {
 }
 
 Result<etcd::Revision> ListWatch::list() {
+  // The etcd read only: delivering the batch is the caller's work, not the registry's.
+  const auto start = std::chrono::steady_clock::now();
   auto listed = client_.list_prefix(prefix_);
+  metrics_.observe(metrics::RegistryOpMetrics::Op::kGetAll,
+                   std::chrono::steady_clock::now() - start, !listed);
   if (!listed) return fail(listed.error());
   Batch batch{.snapshot = true, .events = {}, .revision = listed->revision};
   batch.events.reserve(listed->kvs.size());

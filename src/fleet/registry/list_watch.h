@@ -19,6 +19,7 @@
 
 #include "fleet/base/error.h"
 #include "fleet/etcd/types.h"
+#include "fleet/metrics/fleet_metrics.h"
 
 namespace fleet::etcd {
 class Client;
@@ -40,9 +41,11 @@ class ListWatch {
 
   // Lists `prefix` and delivers that snapshot before returning (so the caller starts complete),
   // then follows changes on a background thread, one batch at a time. Fails only when the first
-  // list fails; later trouble is retried until it heals. `client` must outlive the ListWatch.
-  static Result<std::unique_ptr<ListWatch>> start(etcd::Client& client, std::string prefix,
-                                                  Callback on_batch);
+  // list fails; later trouble is retried until it heals. Each list is a registry get_all
+  // operation in `metrics` (registry.h). `client` and `metrics` must outlive the ListWatch.
+  static Result<std::unique_ptr<ListWatch>> start(
+      etcd::Client& client, std::string prefix, Callback on_batch,
+      metrics::RegistryOpMetrics& metrics = metrics::process_metrics().registry);
   // No callback runs after the destructor returns.
   ~ListWatch();
   ListWatch(const ListWatch&) = delete;
@@ -54,7 +57,8 @@ class ListWatch {
   int relists() const;
 
  private:
-  ListWatch(etcd::Client& client, std::string prefix, Callback on_batch);
+  ListWatch(etcd::Client& client, std::string prefix, Callback on_batch,
+            metrics::RegistryOpMetrics& metrics);
   // Lists and delivers a snapshot; the revision listed, or the list's error.
   Result<etcd::Revision> list();
   void watch_from(etcd::Revision revision);
@@ -64,6 +68,7 @@ class ListWatch {
   etcd::Client& client_;
   const std::string prefix_;
   const Callback on_batch_;
+  metrics::RegistryOpMetrics& metrics_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -1,5 +1,7 @@
 #include "fleet/registry/registry.h"
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 
 #include "fleet/unit/fleet_options.h"
@@ -9,6 +11,7 @@ namespace {
 
 using etcd::Compare;
 using etcd::Op;
+using OpKind = metrics::RegistryOpMetrics::Op;
 
 // Rounds of "commit, learn who lost, try the rest again" before create_units gives up. Each
 // round settles every unit that raced with a concurrent create or destroy; only a pathological
@@ -20,87 +23,115 @@ Error gave_up(std::string_view what, std::string_view name) {
                                         ": etcd kept changing under concurrent writers; try again"};
 }
 
+// Whether an operation's outcome counts as failed (registry.h): not found and already exists are
+// answers.
+bool failed(const Error& error) {
+  return error.code != ErrorCode::kNotFound && error.code != ErrorCode::kAlreadyExists;
+}
+template <class T>
+bool failed(const Result<T>& result) {
+  return !result && failed(result.error());
+}
+bool failed(const std::vector<Status>& results) {
+  return std::any_of(results.begin(), results.end(),
+                     [](const Status& result) { return failed(result); });
+}
+
 }  // namespace
 
-Registry::Registry(etcd::Client& client, Keys keys) : client_(client), keys_(std::move(keys)) {}
+Registry::Registry(etcd::Client& client, Keys keys, metrics::RegistryOpMetrics& metrics)
+    : client_(client), keys_(std::move(keys)), metrics_(metrics) {}
+
+template <class Operation>
+auto Registry::observed(metrics::RegistryOpMetrics::Op op, Operation&& operation) {
+  // Wall time of the call, for a histogram: nothing decides by it, so no Clock is needed.
+  const auto start = std::chrono::steady_clock::now();
+  auto result = operation();
+  metrics_.observe(op, std::chrono::steady_clock::now() - start, failed(result));
+  return result;
+}
 
 Status Registry::ensure_schema() {
-  const std::string key = keys_.schema();
-  etcd::Txn txn;
-  txn.compare = {Compare::absent(key)};
-  txn.success = {Op::put(key, std::string(kSchemaVersion))};
-  txn.failure = {Op::get(key)};
-  auto result = client_.txn(txn);
-  if (!result) return fail(result.error());
-  if (result->succeeded) return {};
-  const auto& found = result->responses.front().range.kvs;
-  if (found.empty() || found.front().value == kSchemaVersion) return {};
-  return fail(ErrorCode::kFailedPrecondition,
-              "etcd prefix " + keys_.prefix() + " holds fleet data of layout version " +
-                  found.front().value + "; this fleet uses version " + std::string(kSchemaVersion) +
-                  ": choose another etcd_key_prefix");
+  return observed(OpKind::kSet, [&]() -> Status {
+    const std::string key = keys_.schema();
+    etcd::Txn txn;
+    txn.compare = {Compare::absent(key)};
+    txn.success = {Op::put(key, std::string(kSchemaVersion))};
+    txn.failure = {Op::get(key)};
+    auto result = client_.txn(txn);
+    if (!result) return fail(result.error());
+    if (result->succeeded) return {};
+    const auto& found = result->responses.front().range.kvs;
+    if (found.empty() || found.front().value == kSchemaVersion) return {};
+    return fail(ErrorCode::kFailedPrecondition,
+                "etcd prefix " + keys_.prefix() + " holds fleet data of layout version " +
+                    found.front().value + "; this fleet uses version " +
+                    std::string(kSchemaVersion) + ": choose another etcd_key_prefix");
+  });
 }
 
 Status Registry::create_unit(const NewUnit& unit) { return create_units({unit}).front(); }
 
 std::vector<Status> Registry::create_units(const std::vector<NewUnit>& units) {
-  std::vector<Status> results(units.size());
-  std::vector<unit::UnitHash> hashes;
-  std::vector<bool> global;
-  hashes.reserve(units.size());
-  for (const auto& unit : units) {
-    hashes.push_back(unit.body.hash());
-    global.push_back(unit::parse_fleet_options(unit.body, unit.name).global);
-  }
+  return observed(OpKind::kSet, [&]() -> std::vector<Status> {
+    std::vector<Status> results(units.size());
+    std::vector<unit::UnitHash> hashes;
+    std::vector<bool> global;
+    hashes.reserve(units.size());
+    for (const auto& unit : units) {
+      hashes.push_back(unit.body.hash());
+      global.push_back(unit::parse_fleet_options(unit.body, unit.name).global);
+    }
 
-  std::vector<size_t> pending(units.size());
-  for (size_t i = 0; i < units.size(); ++i) pending[i] = i;
-  for (int round = 0; round < kMaxRounds && !pending.empty(); ++round) {
-    if (auto stored = store_missing_bodies(units, pending); !stored) {
-      for (size_t i : pending) results[i] = fail(stored.error());
-      return results;
-    }
-    // The body guard makes a unit commit only while its body exists: a destroy of the body's
-    // last other user may have deleted it since it was stored.
-    std::vector<etcd::GuardedChange> changes;
-    changes.reserve(pending.size());
-    for (size_t i : pending) {
-      const auto& unit = units[i];
-      etcd::GuardedChange change;
-      change.guards = {Compare::absent(keys_.unit(unit.name)),
-                       Compare::exists(keys_.body(hashes[i]))};
-      change.ops = {
-          Op::put(keys_.unit(unit.name), encode(UnitRecord{hashes[i], unit.desired, global[i]})),
-          Op::put(keys_.body_user(hashes[i], unit.name), "")};
-      if (global[i]) {
-        change.ops.push_back(
-            Op::put(keys_.global_unit(unit.name), encode(Assignment{hashes[i], unit.desired})));
+    std::vector<size_t> pending(units.size());
+    for (size_t i = 0; i < units.size(); ++i) pending[i] = i;
+    for (int round = 0; round < kMaxRounds && !pending.empty(); ++round) {
+      if (auto stored = store_missing_bodies(units, pending); !stored) {
+        for (size_t i : pending) results[i] = fail(stored.error());
+        return results;
       }
-      changes.push_back(std::move(change));
-    }
-    auto committed = client_.commit_batched(changes);
-    if (!committed) {
-      for (size_t i : pending) results[i] = fail(committed.error());
-      return results;
-    }
-    // A change fails with its whole transaction: find the ones that lost for their own reason.
-    std::vector<size_t> again;
-    for (size_t n = 0; n < pending.size(); ++n) {
-      if ((*committed)[n]) continue;
-      size_t i = pending[n];
-      auto existing = client_.range(keys_.unit(units[i].name), {.count_only = true});
-      if (!existing) {
-        results[i] = fail(existing.error());
-      } else if (existing->count > 0) {
-        results[i] = fail(ErrorCode::kAlreadyExists, "unit " + units[i].name + " already exists");
-      } else {
-        again.push_back(i);
+      // The body guard makes a unit commit only while its body exists: a destroy of the body's
+      // last other user may have deleted it since it was stored.
+      std::vector<etcd::GuardedChange> changes;
+      changes.reserve(pending.size());
+      for (size_t i : pending) {
+        const auto& unit = units[i];
+        etcd::GuardedChange change;
+        change.guards = {Compare::absent(keys_.unit(unit.name)),
+                         Compare::exists(keys_.body(hashes[i]))};
+        change.ops = {
+            Op::put(keys_.unit(unit.name), encode(UnitRecord{hashes[i], unit.desired, global[i]})),
+            Op::put(keys_.body_user(hashes[i], unit.name), "")};
+        if (global[i]) {
+          change.ops.push_back(
+              Op::put(keys_.global_unit(unit.name), encode(Assignment{hashes[i], unit.desired})));
+        }
+        changes.push_back(std::move(change));
       }
+      auto committed = client_.commit_batched(changes);
+      if (!committed) {
+        for (size_t i : pending) results[i] = fail(committed.error());
+        return results;
+      }
+      // A change fails with its whole transaction: find the ones that lost for their own reason.
+      std::vector<size_t> again;
+      for (size_t n = 0; n < pending.size(); ++n) {
+        if ((*committed)[n]) continue;
+        size_t i = pending[n];
+        auto existing = client_.range(keys_.unit(units[i].name), {.count_only = true});
+        if (!existing) {
+          results[i] = fail(existing.error());
+        } else if (existing->count > 0) {
+          results[i] = fail(ErrorCode::kAlreadyExists, "unit " + units[i].name + " already exists");
+        } else {
+          again.push_back(i);
+        }
+      }
+      pending = std::move(again);
     }
-    pending = std::move(again);
-  }
-  for (size_t i : pending) results[i] = fail(gave_up("creating unit", units[i].name));
-  return results;
+    for (size_t i : pending) results[i] = fail(gave_up("creating unit", units[i].name));
+    return results;
+  });
 }
 
 Status Registry::store_missing_bodies(const std::vector<NewUnit>& units,
@@ -155,67 +186,73 @@ Status Registry::update_unit(
 }
 
 Status Registry::set_desired_state(std::string_view name, unit::DesiredState desired) {
-  return update_unit(
-      name, [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
-        if (record.desired == desired) return std::nullopt;
-        UnitRecord next = record;
-        next.desired = desired;
-        etcd::GuardedChange change;
-        change.ops.push_back(Op::put(keys_.unit(name), encode(next)));
-        if (record.global) {
-          change.ops.push_back(
-              Op::put(keys_.global_unit(name), encode(Assignment{next.hash, desired})));
-        }
-        return change;
-      });
+  return observed(OpKind::kSet, [&]() -> Status {
+    return update_unit(
+        name, [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
+          if (record.desired == desired) return std::nullopt;
+          UnitRecord next = record;
+          next.desired = desired;
+          etcd::GuardedChange change;
+          change.ops.push_back(Op::put(keys_.unit(name), encode(next)));
+          if (record.global) {
+            change.ops.push_back(
+                Op::put(keys_.global_unit(name), encode(Assignment{next.hash, desired})));
+          }
+          return change;
+        });
+  });
 }
 
 Status Registry::replace_unit(const NewUnit& unit) {
-  const unit::UnitHash hash = unit.body.hash();
-  const bool global = unit::parse_fleet_options(unit.body, unit.name).global;
-  if (auto stored = store_missing_bodies({unit}, {0}); !stored) return stored;
-  unit::UnitHash old;
-  auto replaced = update_unit(
-      unit.name,
-      [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
-        old = record.hash;
-        etcd::GuardedChange change;
-        // As in create_units: commit only while the new body is still there.
-        change.guards = {Compare::exists(keys_.body(hash))};
-        change.ops = {
-            Op::put(keys_.unit(unit.name), encode(UnitRecord{hash, unit.desired, global}))};
-        if (old != hash) {
-          change.ops.push_back(Op::erase(keys_.body_user(old, unit.name)));
-          change.ops.push_back(Op::put(keys_.body_user(hash, unit.name), ""));
-        }
-        if (global) {
-          change.ops.push_back(
-              Op::put(keys_.global_unit(unit.name), encode(Assignment{hash, unit.desired})));
-        } else if (record.global) {
-          change.ops.push_back(Op::erase(keys_.global_unit(unit.name)));
-        }
-        return change;
-      });
-  if (!replaced) {
-    // The body stored above would otherwise be left behind without a user.
-    (void)erase_body_if_unused(hash);
-    return replaced;
-  }
-  return old == hash ? Status{} : erase_body_if_unused(old);
+  return observed(OpKind::kSet, [&]() -> Status {
+    const unit::UnitHash hash = unit.body.hash();
+    const bool global = unit::parse_fleet_options(unit.body, unit.name).global;
+    if (auto stored = store_missing_bodies({unit}, {0}); !stored) return stored;
+    unit::UnitHash old;
+    auto replaced = update_unit(
+        unit.name,
+        [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
+          old = record.hash;
+          etcd::GuardedChange change;
+          // As in create_units: commit only while the new body is still there.
+          change.guards = {Compare::exists(keys_.body(hash))};
+          change.ops = {
+              Op::put(keys_.unit(unit.name), encode(UnitRecord{hash, unit.desired, global}))};
+          if (old != hash) {
+            change.ops.push_back(Op::erase(keys_.body_user(old, unit.name)));
+            change.ops.push_back(Op::put(keys_.body_user(hash, unit.name), ""));
+          }
+          if (global) {
+            change.ops.push_back(
+                Op::put(keys_.global_unit(unit.name), encode(Assignment{hash, unit.desired})));
+          } else if (record.global) {
+            change.ops.push_back(Op::erase(keys_.global_unit(unit.name)));
+          }
+          return change;
+        });
+    if (!replaced) {
+      // The body stored above would otherwise be left behind without a user.
+      (void)erase_body_if_unused(hash);
+      return replaced;
+    }
+    return old == hash ? Status{} : erase_body_if_unused(old);
+  });
 }
 
 Status Registry::destroy_unit(std::string_view name) {
-  unit::UnitHash hash;
-  auto destroyed = update_unit(
-      name, [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
-        hash = record.hash;
-        etcd::GuardedChange change;
-        change.ops = {Op::erase(keys_.unit(name)), Op::erase(keys_.body_user(record.hash, name))};
-        if (record.global) change.ops.push_back(Op::erase(keys_.global_unit(name)));
-        return change;
-      });
-  if (!destroyed) return destroyed;
-  return erase_body_if_unused(hash);
+  return observed(OpKind::kSet, [&]() -> Status {
+    unit::UnitHash hash;
+    auto destroyed = update_unit(
+        name, [&](const UnitRecord& record, etcd::Revision) -> std::optional<etcd::GuardedChange> {
+          hash = record.hash;
+          etcd::GuardedChange change;
+          change.ops = {Op::erase(keys_.unit(name)), Op::erase(keys_.body_user(record.hash, name))};
+          if (record.global) change.ops.push_back(Op::erase(keys_.global_unit(name)));
+          return change;
+        });
+    if (!destroyed) return destroyed;
+    return erase_body_if_unused(hash);
+  });
 }
 
 Status Registry::erase_body_if_unused(const unit::UnitHash& hash) {
@@ -229,111 +266,127 @@ Status Registry::erase_body_if_unused(const unit::UnitHash& hash) {
 }
 
 Result<std::optional<UnitRecord>> Registry::unit(std::string_view name) {
-  auto kv = client_.get(keys_.unit(name));
-  if (!kv) return fail(kv.error());
-  if (!*kv) return std::optional<UnitRecord>();
-  auto record = decode_unit((*kv)->key, (*kv)->value);
-  if (!record) return fail(record.error());
-  return std::optional<UnitRecord>(std::move(*record));
+  return observed(OpKind::kGet, [&]() -> Result<std::optional<UnitRecord>> {
+    auto kv = client_.get(keys_.unit(name));
+    if (!kv) return fail(kv.error());
+    if (!*kv) return std::optional<UnitRecord>();
+    auto record = decode_unit((*kv)->key, (*kv)->value);
+    if (!record) return fail(record.error());
+    return std::optional<UnitRecord>(std::move(*record));
+  });
 }
 
 Result<std::optional<MachineRecord>> Registry::machine(std::string_view id) {
-  auto kv = client_.get(keys_.machine(id));
-  if (!kv) return fail(kv.error());
-  if (!*kv) return std::optional<MachineRecord>();
-  auto record = decode_machine((*kv)->key, (*kv)->value);
-  if (!record) return fail(record.error());
-  return std::optional<MachineRecord>(std::move(*record));
+  return observed(OpKind::kGet, [&]() -> Result<std::optional<MachineRecord>> {
+    auto kv = client_.get(keys_.machine(id));
+    if (!kv) return fail(kv.error());
+    if (!*kv) return std::optional<MachineRecord>();
+    auto record = decode_machine((*kv)->key, (*kv)->value);
+    if (!record) return fail(record.error());
+    return std::optional<MachineRecord>(std::move(*record));
+  });
 }
 
 Result<std::optional<unit::UnitFile>> Registry::body(const unit::UnitHash& hash) {
-  auto kv = client_.get(keys_.body(hash));
-  if (!kv) return fail(kv.error());
-  if (!*kv) return std::optional<unit::UnitFile>();
-  auto body = decode_body((*kv)->key, (*kv)->value);
-  if (!body) return fail(body.error());
-  return std::optional<unit::UnitFile>(std::move(*body));
+  return observed(OpKind::kGet, [&]() -> Result<std::optional<unit::UnitFile>> {
+    auto kv = client_.get(keys_.body(hash));
+    if (!kv) return fail(kv.error());
+    if (!*kv) return std::optional<unit::UnitFile>();
+    auto body = decode_body((*kv)->key, (*kv)->value);
+    if (!body) return fail(body.error());
+    return std::optional<unit::UnitFile>(std::move(*body));
+  });
 }
 
 Status Registry::register_machine(const MachineRecord& machine, etcd::LeaseId lease,
                                   etcd::LeaseId previous) {
-  const std::string key = keys_.machine(machine.id);
-  etcd::Txn txn;
-  txn.compare = {Compare::absent(key)};
-  txn.success = {Op::put(key, encode(machine), lease)};
-  txn.failure = {Op::get(key)};
-  auto created = client_.txn(txn);
-  if (!created) return fail(created.error());
-  if (created->succeeded) return {};
-  const auto& found = created->responses.front().range.kvs;
-  if (!found.empty() && found.front().lease != lease &&
-      (previous == 0 || found.front().lease != previous)) {
-    return fail(ErrorCode::kAlreadyExists,
-                "machine " + machine.id +
-                    " is already registered by another fleetd (another machine with the same "
-                    "/etc/machine-id, or this one's previous run, whose presence expires with "
-                    "its lease)");
-  }
-  // Ours already (or just expired): update it, as long as it is still ours or gone.
-  auto guard = found.empty() ? Compare::absent(key)
-                             : Compare::mod_revision_is(key, found.front().mod_revision);
-  auto updated = client_.commit({guard}, {Op::put(key, encode(machine), lease)});
-  if (!updated) return fail(updated.error());
-  return {};
+  return observed(OpKind::kSet, [&]() -> Status {
+    const std::string key = keys_.machine(machine.id);
+    etcd::Txn txn;
+    txn.compare = {Compare::absent(key)};
+    txn.success = {Op::put(key, encode(machine), lease)};
+    txn.failure = {Op::get(key)};
+    auto created = client_.txn(txn);
+    if (!created) return fail(created.error());
+    if (created->succeeded) return {};
+    const auto& found = created->responses.front().range.kvs;
+    if (!found.empty() && found.front().lease != lease &&
+        (previous == 0 || found.front().lease != previous)) {
+      return fail(ErrorCode::kAlreadyExists,
+                  "machine " + machine.id +
+                      " is already registered by another fleetd (another machine with the same "
+                      "/etc/machine-id, or this one's previous run, whose presence expires with "
+                      "its lease)");
+    }
+    // Ours already (or just expired): update it, as long as it is still ours or gone.
+    auto guard = found.empty() ? Compare::absent(key)
+                               : Compare::mod_revision_is(key, found.front().mod_revision);
+    auto updated = client_.commit({guard}, {Op::put(key, encode(machine), lease)});
+    if (!updated) return fail(updated.error());
+    return {};
+  });
 }
 
 Status Registry::publish_state(std::string_view unit, std::string_view machine,
                                const UnitStateRecord& state, etcd::LeaseId lease) {
-  auto put = client_.put(keys_.state(unit, machine), encode(state), lease);
-  if (!put) return fail(put.error());
-  return {};
+  return observed(OpKind::kSet, [&]() -> Status {
+    auto put = client_.put(keys_.state(unit, machine), encode(state), lease);
+    if (!put) return fail(put.error());
+    return {};
+  });
 }
 
 Status Registry::remove_state(std::string_view unit, std::string_view machine) {
-  auto erased = client_.erase(keys_.state(unit, machine));
-  if (!erased) return fail(erased.error());
-  return {};
+  return observed(OpKind::kSet, [&]() -> Status {
+    auto erased = client_.erase(keys_.state(unit, machine));
+    if (!erased) return fail(erased.error());
+    return {};
+  });
 }
 
 Status Registry::set_metadata(std::string_view machine, std::string_view key,
                               std::string_view value) {
-  auto put = client_.put(keys_.metadata_entry(machine, key), value);
-  if (!put) return fail(put.error());
-  return {};
+  return observed(OpKind::kSet, [&]() -> Status {
+    auto put = client_.put(keys_.metadata_entry(machine, key), value);
+    if (!put) return fail(put.error());
+    return {};
+  });
 }
 
 Result<etcd::Revision> Registry::write_schedule(const std::vector<ScheduleWrite>& writes,
                                                 const etcd::Compare& guard) {
-  etcd::Txn txn;
-  etcd::Revision last = 0;
-  auto flush = [&]() -> Status {
-    if (txn.success.empty()) return {};
-    txn.compare = {guard};
-    auto result = client_.txn(txn);
-    txn.success.clear();
-    if (!result) return fail(result.error());
-    if (!result->succeeded) {
-      return fail(ErrorCode::kFailedPrecondition,
-                  "schedule write refused: the guard (engine leadership) no longer holds");
+  return observed(OpKind::kSet, [&]() -> Result<etcd::Revision> {
+    etcd::Txn txn;
+    etcd::Revision last = 0;
+    auto flush = [&]() -> Status {
+      if (txn.success.empty()) return {};
+      txn.compare = {guard};
+      auto result = client_.txn(txn);
+      txn.success.clear();
+      if (!result) return fail(result.error());
+      if (!result->succeeded) {
+        return fail(ErrorCode::kFailedPrecondition,
+                    "schedule write refused: the guard (engine leadership) no longer holds");
+      }
+      last = result->revision;
+      return {};
+    };
+    for (const auto& write : writes) {
+      size_t ops = (write.remove_from.empty() ? 0 : 1) + (write.put_on.empty() ? 0 : 1);
+      if (txn.success.size() + ops > etcd::kMaxTxnOps) {
+        if (auto flushed = flush(); !flushed) return fail(flushed.error());
+      }
+      if (!write.remove_from.empty()) {
+        txn.success.push_back(Op::erase(keys_.scheduled(write.remove_from, write.unit)));
+      }
+      if (!write.put_on.empty()) {
+        txn.success.push_back(
+            Op::put(keys_.scheduled(write.put_on, write.unit), encode(write.assignment)));
+      }
     }
-    last = result->revision;
-    return {};
-  };
-  for (const auto& write : writes) {
-    size_t ops = (write.remove_from.empty() ? 0 : 1) + (write.put_on.empty() ? 0 : 1);
-    if (txn.success.size() + ops > etcd::kMaxTxnOps) {
-      if (auto flushed = flush(); !flushed) return fail(flushed.error());
-    }
-    if (!write.remove_from.empty()) {
-      txn.success.push_back(Op::erase(keys_.scheduled(write.remove_from, write.unit)));
-    }
-    if (!write.put_on.empty()) {
-      txn.success.push_back(
-          Op::put(keys_.scheduled(write.put_on, write.unit), encode(write.assignment)));
-    }
-  }
-  if (auto flushed = flush(); !flushed) return fail(flushed.error());
-  return last;
+    if (auto flushed = flush(); !flushed) return fail(flushed.error());
+    return last;
+  });
 }
 
 }  // namespace fleet::registry

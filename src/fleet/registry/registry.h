@@ -8,6 +8,20 @@
 //
 // Every write that can race is guarded by etcd compares; a write that loses re-reads and tries
 // again (or reports kAlreadyExists / kNotFound when the race changed the answer). Thread-safe.
+//
+// Metrics (spec §5.10, fleet_registry_operation_*): each public call below is one operation, of
+// the original's three types:
+//   get      unit(), body(), machine(): one record by its key
+//   set      every write: ensure_schema, create_units (a batch is one operation),
+//   set_desired_state,
+//            replace_unit, destroy_unit, register_machine, set_metadata, publish_state,
+//            remove_state, write_schedule
+//   get_all  the list of a whole prefix that starts (and, after a compaction, restarts) a watch
+//            (ListWatch, list_watch.h): fleet's components list once and then watch, where the
+//            original read whole prefixes on every pass
+// An operation fails when it returns an error other than kNotFound or kAlreadyExists, which are
+// answers about fleet's data, not trouble with etcd. The leader election's own transactions and the
+// watches are not counted.
 #pragma once
 
 #include <optional>
@@ -17,6 +31,7 @@
 
 #include "fleet/base/error.h"
 #include "fleet/etcd/client.h"
+#include "fleet/metrics/fleet_metrics.h"
 #include "fleet/registry/keys.h"
 #include "fleet/registry/records.h"
 #include "fleet/unit/desired_state.h"
@@ -41,10 +56,15 @@ struct ScheduleWrite {
 
 class Registry {
  public:
-  Registry(etcd::Client& client, Keys keys);
+  // `metrics` must outlive the registry.
+  Registry(etcd::Client& client, Keys keys,
+           metrics::RegistryOpMetrics& metrics = metrics::process_metrics().registry);
 
   const Keys& keys() const { return keys_; }
   etcd::Client& client() { return client_; }
+  // Where this registry counts; caches of its prefixes (WatchCache, ListWatch) count their lists
+  // here too.
+  metrics::RegistryOpMetrics& metrics() { return metrics_; }
 
   // Marks the prefix as holding this layout (keys.h kSchemaVersion) when it is new.
   // kFailedPrecondition naming both versions when another layout is already there: two fleets of
@@ -115,8 +135,13 @@ class Registry {
   Status update_unit(std::string_view name, const std::function<std::optional<etcd::GuardedChange>(
                                                 const UnitRecord&, etcd::Revision)>& change);
 
+  // Runs `operation` (a call of this class's public interface) and counts it as one `op`.
+  template <class Operation>
+  auto observed(metrics::RegistryOpMetrics::Op op, Operation&& operation);
+
   etcd::Client& client_;
   const Keys keys_;
+  metrics::RegistryOpMetrics& metrics_;
 };
 
 }  // namespace fleet::registry

@@ -40,12 +40,14 @@ class WatchCache {
 
   // Lists the prefix (so the cache starts complete) and follows it. `on_change` runs on the feed's
   // thread after each batch that changed something; keep it short (poke a loop, don't work in it).
-  static Result<std::unique_ptr<WatchCache>> start(etcd::Client& client, std::string prefix,
-                                                   Decode decode,
-                                                   std::function<void()> on_change = {}) {
+  // Lists count in `metrics` (ListWatch::start).
+  static Result<std::unique_ptr<WatchCache>> start(
+      etcd::Client& client, std::string prefix, Decode decode, std::function<void()> on_change = {},
+      metrics::RegistryOpMetrics& metrics = metrics::process_metrics().registry) {
     std::unique_ptr<WatchCache> cache(new WatchCache(std::move(decode), std::move(on_change)));
-    auto feed = ListWatch::start(client, std::move(prefix),
-                                 [c = cache.get()](ListWatch::Batch batch) { c->apply(batch); });
+    auto feed = ListWatch::start(
+        client, std::move(prefix), [c = cache.get()](ListWatch::Batch batch) { c->apply(batch); },
+        metrics);
     if (!feed) return fail(feed.error());
     cache->feed_ = std::move(*feed);
     return cache;

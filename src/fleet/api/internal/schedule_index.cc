@@ -3,11 +3,12 @@
 namespace fleet::api::internal {
 
 Result<std::unique_ptr<ScheduleIndex>> ScheduleIndex::start(etcd::Client& client,
-                                                            const registry::Keys& keys) {
+                                                            const registry::Keys& keys,
+                                                            metrics::RegistryOpMetrics& metrics) {
   std::unique_ptr<ScheduleIndex> index(new ScheduleIndex(keys));
   auto feed = registry::ListWatch::start(
       client, keys.schedule(),
-      [i = index.get()](const registry::ListWatch::Batch& batch) { i->apply(batch); });
+      [i = index.get()](const registry::ListWatch::Batch& batch) { i->apply(batch); }, metrics);
   if (!feed) return fail(feed.error());
   index->feed_ = std::move(*feed);
   return index;

@@ -21,10 +21,11 @@ namespace fleet::api::internal {
 
 class ScheduleIndex {
  public:
-  // Lists the schedule and follows it. Fails only when the first list fails. `client` must
-  // outlive the index.
+  // Lists the schedule and follows it; lists count in `metrics`. Fails only when the first list
+  // fails. `client` and `metrics` must outlive the index.
   static Result<std::unique_ptr<ScheduleIndex>> start(etcd::Client& client,
-                                                      const registry::Keys& keys);
+                                                      const registry::Keys& keys,
+                                                      metrics::RegistryOpMetrics& metrics);
 
   // The machine `unit` is scheduled to, or "". While the engine moves a unit, both machines hold
   // it for a moment; the lower ID answers, as a listing in key order would.

@@ -1,0 +1,76 @@
+#include "fleet/metrics/fleet_metrics.h"
+
+#include <chrono>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace fleet::metrics {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+TEST(FleetMetrics, EveryFamilyOfSpec5_10IsRegisteredWithItsType) {
+  Registry registry;
+  FleetMetrics fleet(registry);
+  const std::string text = registry.render();
+  for (const char* line : {
+           "# TYPE fleet_engine_leader_start_time gauge\n",
+           "# TYPE fleet_engine_task_count_total counter\n",
+           "# TYPE fleet_engine_task_failure_count_total counter\n",
+           "# TYPE fleet_engine_reconcile_count_total counter\n",
+           "# TYPE fleet_engine_reconcile_failure_count_total counter\n",
+           "# TYPE fleet_engine_reconcile_duration_second histogram\n",
+           "# TYPE fleet_registry_operation_count_total counter\n",
+           "# TYPE fleet_registry_operation_duration_second histogram\n",
+           "# TYPE fleet_registry_operation_failed_count_total counter\n",
+       }) {
+    EXPECT_THAT(text, HasSubstr(line));
+  }
+}
+
+TEST(FleetMetrics, EveryLabelValueStartsAtZero) {
+  Registry registry;
+  FleetMetrics fleet(registry);
+  const std::string text = registry.render();
+  for (const char* line : {
+           "fleet_engine_task_count_total{type=\"unscheduleunit\"} 0\n",
+           "fleet_engine_task_count_total{type=\"attemptscheduleunit\"} 0\n",
+           "fleet_engine_task_failure_count_total{type=\"unscheduleunit\"} 0\n",
+           "fleet_engine_reconcile_failure_count_total{type=\"machine_away\"} 0\n",
+           "fleet_engine_reconcile_failure_count_total{type=\"run\"} 0\n",
+           "fleet_engine_reconcile_failure_count_total{type=\"schedule\"} 0\n",
+           "fleet_registry_operation_count_total{type=\"get_all\"} 0\n",
+           "fleet_registry_operation_duration_second_count{ops=\"set\"} 0\n",
+           "fleet_registry_operation_failed_count_total{type=\"get\"} 0\n",
+       }) {
+    EXPECT_THAT(text, HasSubstr(line));
+  }
+}
+
+TEST(FleetMetrics, RegistryOperationsCountSuccessesAndFailuresApart) {
+  Registry registry;
+  FleetMetrics fleet(registry);
+  using Op = RegistryOpMetrics::Op;
+  fleet.registry.observe(Op::kGet, 2ms, false);
+  fleet.registry.observe(Op::kGet, 1s, true);
+  fleet.registry.observe(Op::kSet, 30ms, false);
+  EXPECT_EQ(fleet.registry.count(Op::kGet).value(), 1);
+  EXPECT_EQ(fleet.registry.failed(Op::kGet).value(), 1);
+  EXPECT_EQ(fleet.registry.duration(Op::kGet).snapshot().count, 1u);
+  EXPECT_DOUBLE_EQ(fleet.registry.duration(Op::kSet).snapshot().sum, 0.03);
+  EXPECT_EQ(fleet.registry.count(Op::kGetAll).value(), 0);
+  EXPECT_THAT(
+      registry.render(),
+      HasSubstr("fleet_registry_operation_duration_second_bucket{ops=\"get\",le=\"0.0025\"} 1\n"));
+}
+
+TEST(FleetMetrics, TheProcessInstanceIsRegisteredInTheProcessRegistry) {
+  process_metrics().engine.leader_start_time.set(1764000000);
+  EXPECT_THAT(process_registry().render(),
+              HasSubstr("fleet_engine_leader_start_time 1764000000\n"));
+}
+
+}  // namespace
+}  // namespace fleet::metrics
