@@ -29,8 +29,7 @@
 #include "fleet/registry/registry.h"
 #include "fleet/registry/watch_cache.h"
 
-#include "common/storage_medium.h"
-#include "fixtures/etcd_server.h"
+#include "common/etcd_target.h"
 
 namespace {
 
@@ -169,17 +168,9 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::warn);
 
-  std::unique_ptr<testing::EtcdServer> server;
-  std::vector<std::string> endpoints;
-  std::string data = "external";
-  if (endpoints_flag.empty()) {
-    std::cerr << "bench_engine: starting a private etcd on loopback\n";
-    server = std::make_unique<testing::EtcdServer>();
-    endpoints = {server->endpoint()};
-    data = bench::storage_medium(server->data_dir());
-  } else {
-    for (auto& url : CLI::detail::split(endpoints_flag, ',')) endpoints.push_back(url);
-  }
+  auto etcd_target = bench::etcd_target(endpoints_flag, "bench_engine");
+  const std::vector<std::string>& endpoints = etcd_target.endpoints;
+  const std::string& data = etcd_target.data;
   for (size_t i = 0; i < machines.size(); ++i) {
     if (!run(endpoints, {machines[i], units[i]}, static_cast<int>(i), data)) return 1;
   }

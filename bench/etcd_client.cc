@@ -6,6 +6,12 @@
 //   {"bench":"etcd_txn","ops_per_txn":N,"ops_per_s":X,...}
 // This is the ceiling for every scheduling figure measured later. --endpoints measures an
 // existing etcd instead (keys are written under /bench/ and deleted afterwards).
+//
+// --ceiling runs only the scale benchmark's reference figure (bench/run), the engine's write
+// shape: transactions of 128 puts under one guard, the leader key's create revision, as
+// Registry::write_schedule commits them:
+//   {"bench":"etcd_ceiling","txn_ops_per_s":X,"txns_per_s":T,...,"etcd":{...}}
+// with "etcd" the requests etcd's /metrics counted meanwhile.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -22,8 +28,8 @@
 
 #include "fleet/etcd/client.h"
 
-#include "common/storage_medium.h"
-#include "fixtures/etcd_server.h"
+#include "common/etcd_metrics.h"
+#include "common/etcd_target.h"
 
 namespace {
 
@@ -93,6 +99,47 @@ void print(const std::string& head, const Figures& f, const std::string& data) {
   std::fflush(stdout);
 }
 
+// etcd_ceiling: `clients` writers commit transactions of kMaxTxnOps puts, each guarded by the
+// create revision of one leader key.
+bool run_ceiling(const std::vector<std::string>& endpoints, Client& admin, int clients,
+                 double seconds, const std::string& data) {
+  const std::string leader = "/bench/leader";
+  auto created = admin.put(leader, "bench-engine");
+  auto before = fleet::bench::scrape_etcd_metrics(endpoints.front());
+  if (!created || !before) {
+    std::cerr << "bench_etcd_client: "
+              << (created ? before.error().message : created.error().message) << "\n";
+    return false;
+  }
+  const int size = static_cast<int>(fleet::etcd::kMaxTxnOps);
+  const auto guard =
+      Compare::make(leader, Compare::Target::kCreateRevision, Compare::Relation::kEqual, *created);
+  std::cerr << "bench_etcd_client: etcd_ceiling, " << clients << " clients, " << size
+            << " puts per txn under one guard, " << seconds << " s\n";
+  auto figures = measure(endpoints, clients, seconds, size, [&](Client& c, int t, long s) {
+    std::vector<Op> ops;
+    for (int op = 0; op < size; ++op) {
+      ops.push_back(Op::put(key_for(t, s, op), "machine-id-0123456789abcdef"));
+    }
+    return c.commit({guard}, std::move(ops)).has_value();
+  });
+  auto after = fleet::bench::scrape_etcd_metrics(endpoints.front());
+  if (!after) {
+    std::cerr << "bench_etcd_client: " << after.error().message << "\n";
+    return false;
+  }
+  std::printf(
+      "{\"bench\":\"etcd_ceiling\",\"txn_ops_per_s\":%.0f,\"txns_per_s\":%.0f,"
+      "\"ops_per_txn\":%d,\"clients\":%d,\"seconds\":%.1f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,"
+      "\"errors\":%ld,\"etcd_data\":\"%s\",\"etcd\":%s}\n",
+      figures.ops_per_s, figures.ops_per_s / size, size, clients, seconds, figures.p50_ms,
+      figures.p99_ms, figures.errors, data.c_str(),
+      fleet::bench::json_delta(*before, *after).c_str());
+  std::fflush(stdout);
+  admin.erase("/bench/", fleet::etcd::prefix_end("/bench/"));
+  return figures.errors == 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,31 +149,27 @@ int main(int argc, char** argv) {
   std::vector<int> client_counts = {1, 8, 32};
   std::vector<int> txn_sizes = {1, 16, 128};
   int txn_clients = 8;
+  bool ceiling = false;
   app.add_option("--endpoints", endpoints_flag,
                  "etcd to measure (comma-separated URLs); default: start a private one");
   app.add_option("--seconds", seconds, "duration of each scenario")->check(CLI::PositiveNumber);
   app.add_option("--clients", client_counts, "concurrent clients for etcd_put");
   app.add_option("--ops-per-txn", txn_sizes, "operations per transaction for etcd_txn");
   app.add_option("--txn-clients", txn_clients, "concurrent clients for etcd_txn");
+  app.add_flag("--ceiling", ceiling,
+               "run only etcd_ceiling (--txn-clients writers, 128 guarded puts per txn)");
   CLI11_PARSE(app, argc, argv);
 
-  std::unique_ptr<fleet::testing::EtcdServer> server;
-  std::vector<std::string> endpoints;
-  std::string data = "external";
-  if (endpoints_flag.empty()) {
-    std::cerr << "bench_etcd_client: starting a private etcd on loopback\n";
-    server = std::make_unique<fleet::testing::EtcdServer>();
-    endpoints = {server->endpoint()};
-    data = fleet::bench::storage_medium(server->data_dir());
-  } else {
-    for (auto& url : CLI::detail::split(endpoints_flag, ',')) endpoints.push_back(url);
-  }
+  auto etcd_target = fleet::bench::etcd_target(endpoints_flag, "bench_etcd_client");
+  const std::vector<std::string>& endpoints = etcd_target.endpoints;
+  const std::string& data = etcd_target.data;
   auto admin = Client::connect({.endpoints = endpoints});
   if (!admin) {
     std::cerr << "bench_etcd_client: " << admin.error().message << "\n";
     return 1;
   }
 
+  if (ceiling) return run_ceiling(endpoints, **admin, txn_clients, seconds, data) ? 0 : 1;
   for (int clients : client_counts) {
     std::cerr << "bench_etcd_client: etcd_put with " << clients << " clients\n";
     auto figures = measure(endpoints, clients, seconds, 1, [](Client& c, int t, long s) {

@@ -78,11 +78,9 @@ class EngineRunner {
     std::lock_guard lock(mu_);
     if (!engine_) return {{"started", false}};
     auto stats = engine_->stats();
-    return {{"started", true},
-            {"leading", engine_->leading()},
-            {"passes", stats.passes},
-            {"writes", stats.writes},
-            {"refused_writes", stats.refused_writes},
+    return {{"started", true},        {"leading", engine_->leading()},
+            {"passes", stats.passes}, {"settled_passes", stats.settled_passes},
+            {"writes", stats.writes}, {"refused_writes", stats.refused_writes},
             {"errors", stats.errors}};
   }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -85,6 +86,7 @@ Status Agent::adopt_existing_units() {
   // Units the previous run held whose files are gone (removed while fleetd was down): their
   // states, still on the re-adopted lease, would never expire.
   for (const auto& [name, unit] : saved_.held) {
+    publisher_.may_be_published(name);
     if (!files->contains(name)) publisher_.release(name);
   }
   if (files->empty()) return {};
@@ -182,16 +184,21 @@ bool Agent::keep_registered() {
 // of units it no longer holds): once this run's states are on its own lease, revoking the old
 // one removes exactly those. Only when agent_ttl or /etc/machine-id changed is there an old lease
 // to give up.
+//
+// From here on saved_.lease is this run's, also on a first run: a session that looks lost from
+// here (keep-alives unanswered for a TTL, while etcd was merely slow) may still be alive in etcd,
+// holding this machine's presence key, and only re-adopting it lets the agent register again at
+// once instead of failing with ALREADY_EXISTS until it expires.
 void Agent::retire_previous_lease(etcd::LeaseId lease) {
-  reuse_saved_lease_ = true;  // saved_.lease is this run's from here on
-  if (saved_.lease == 0 || saved_.lease == lease) return;
+  const etcd::LeaseId previous = std::exchange(saved_.lease, lease);
+  reuse_saved_lease_ = true;
+  if (previous == 0 || previous == lease) return;
   if (!publisher_.flush(std::chrono::seconds(5))) {
-    spdlog::warn("event=previous_lease_kept lease={:x} (it expires by itself)", saved_.lease);
-  } else if (auto revoked = registry_.client().lease_revoke(saved_.lease); !revoked) {
-    spdlog::warn("event=previous_lease_kept lease={:x} error=\"{}\"", saved_.lease,
+    spdlog::warn("event=previous_lease_kept lease={:x} (it expires by itself)", previous);
+  } else if (auto revoked = registry_.client().lease_revoke(previous); !revoked) {
+    spdlog::warn("event=previous_lease_kept lease={:x} error=\"{}\"", previous,
                  revoked.error().to_string());
   }
-  saved_.lease = lease;
 }
 
 bool Agent::keep_caches() {

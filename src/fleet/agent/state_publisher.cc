@@ -89,6 +89,11 @@ void StatePublisher::release(const std::string& unit) {
   cv_.notify_all();
 }
 
+void StatePublisher::may_be_published(const std::string& unit) {
+  std::lock_guard lock(mu_);
+  published_.insert(unit);
+}
+
 bool StatePublisher::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, timeout, [&] { return dirty_.empty() && !writing_; });
@@ -126,20 +131,29 @@ void StatePublisher::run() {
 bool StatePublisher::publish(const std::string& unit) {
   std::optional<registry::UnitStateRecord> state;
   etcd::LeaseId lease = 0;
+  bool maybe_in_etcd = false;
   {
     std::lock_guard lock(mu_);
     if (auto it = states_.find(unit); it != states_.end()) state = it->second;
     lease = lease_;
+    maybe_in_etcd = published_.contains(unit);
   }
   // A unit loaded a moment ago has no status yet (the first report publishes it): whatever its
   // key held before, from other contents, is no longer true.
-  bool known = state && !state->load_state.empty();
+  const bool known = state && !state->load_state.empty();
+  if (!known && !maybe_in_etcd) return true;
   auto written = known ? registry_.publish_state(unit, machine_id_, *state, lease)
                        : registry_.remove_state(unit, machine_id_);
   if (!written) {
     spdlog::warn("event=state_publish_failed unit={} error=\"{}\"", unit,
                  written.error().to_string());
     return false;
+  }
+  std::lock_guard lock(mu_);
+  if (known) {
+    published_.insert(unit);
+  } else {
+    published_.erase(unit);
   }
   return true;
 }

@@ -46,6 +46,9 @@ class StatePublisher {
   uint64_t last_report() const;
   // The agent unloaded `unit` (or a previous run held it): its state is removed.
   void release(const std::string& unit);
+  // A previous run on the same lease held `unit`, so a state of it may be in etcd: a unit that
+  // has no status yet gets its key removed rather than left showing that run's state.
+  void may_be_published(const std::string& unit);
 
   // Waits until every change so far has reached etcd; false on timeout.
   bool flush(std::chrono::milliseconds timeout);
@@ -66,9 +69,12 @@ class StatePublisher {
   uint64_t reports_ = 0;                                     // guarded by mu_
   std::map<std::string, uint64_t> reported_at_;  // guarded by mu_: sequence of the last report
   std::set<std::string> dirty_;  // guarded by mu_: units whose key must be written or removed
-  etcd::LeaseId lease_ = 0;      // guarded by mu_
-  bool writing_ = false;         // guarded by mu_: a write is in flight
-  bool stopping_ = false;        // guarded by mu_
+  // guarded by mu_: units whose key may be in etcd (this publisher wrote it, or a previous run
+  // did); removing any other would be a wasted write per loaded unit.
+  std::set<std::string> published_;
+  etcd::LeaseId lease_ = 0;  // guarded by mu_
+  bool writing_ = false;     // guarded by mu_: a write is in flight
+  bool stopping_ = false;    // guarded by mu_
   std::thread thread_;
 };
 

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +79,10 @@ class RegistryCache {
   Cache<Options> bodies_;
   std::unique_ptr<internal::ScheduleIndex> schedule_;
   Cache<registry::UnitStateRecord> states_;
+  // Keys of all states in listing order, as of the states' change at order_revision_.
+  mutable std::mutex order_mu_;
+  mutable etcd::Revision order_revision_ = -1;  // guarded by order_mu_
+  mutable std::vector<std::string> order_;      // guarded by order_mu_
   Cache<registry::MachineRecord> machines_;
   Cache<std::string> metadata_;
 };

@@ -166,7 +166,11 @@ void Engine::pass() {
   const auto started = std::chrono::steady_clock::now();
   if (!take_or_keep_leadership()) return;
   if (!view_) {
-    auto view = ClusterView::start(registry_, [this] { poke(); });
+    settled_at_.reset();
+    auto view = ClusterView::start(registry_, [this] {
+      view_changes_.fetch_add(1);
+      poke();
+    });
     if (!view) {
       spdlog::error("engine: cannot read the cluster from etcd: {}", view.error().message);
       count(&EngineStats::errors);
@@ -175,6 +179,9 @@ void Engine::pass() {
     }
     view_ = std::move(*view);
   }
+  // Read before the snapshot: a change that lands during this pass makes the next one plan.
+  const uint64_t changes = view_changes_.load();
+  if (settled_at_ == changes) return count(&EngineStats::settled_passes);
   auto snapshot = view_->snapshot();
   auto plan = Scheduler::plan(snapshot.state);
   auto writes = ClusterView::writes_for(plan, snapshot);
@@ -188,7 +195,10 @@ void Engine::pass() {
     metrics_.reconcile_duration.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   };
-  if (writes.empty()) return succeeded();
+  if (writes.empty()) {
+    settled_at_ = changes;
+    return succeeded();
+  }
   auto written = registry_.write_schedule(writes, election_->guard());
   if (!written) {
     count_failed_writes(writes);

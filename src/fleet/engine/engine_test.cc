@@ -139,6 +139,28 @@ TEST_F(EngineTest, DesiredStateChangesReachTheScheduleEntry) {
       << "a destroyed unit leaves the schedule";
 }
 
+// A plan is a function of the cluster: with nothing changed the engine's timer wakes it, and it
+// plans nothing, until a change arrives.
+TEST_F(EngineTest, ASettledClusterIsNotPlannedAgainUntilItChanges) {
+  SimulatedMachine a(*registry_, "aaaa");
+  auto engine = start_engine("aaaa");
+  submit("web.service", DesiredState::kLaunched);
+  ASSERT_TRUE(fleet::testing::eventually([&] { return entry("aaaa", "web.service").has_value(); },
+                                         kDeadline));
+  ASSERT_TRUE(
+      fleet::testing::eventually([&] { return engine->stats().settled_passes > 0; }, kDeadline));
+  const auto planned = engine->stats().passes;
+  const auto settled = engine->stats().settled_passes;
+  ASSERT_TRUE(fleet::testing::eventually(
+      [&] { return engine->stats().settled_passes >= settled + 3; }, kDeadline));
+  EXPECT_EQ(engine->stats().passes, planned);
+
+  submit("db.service", DesiredState::kLaunched);
+  EXPECT_TRUE(fleet::testing::eventually([&] { return entry("aaaa", "db.service").has_value(); },
+                                         kDeadline));
+  EXPECT_GT(engine->stats().passes, planned);
+}
+
 TEST_F(EngineTest, AMachineThatDiesHasItsUnitsMovedWithinItsTtlPlusOneSecond) {
   SimulatedMachine a(*registry_, "aaaa"), b(*registry_, "bbbb");
   auto engine = start_engine("aaaa");

@@ -60,6 +60,14 @@ class WatchCache {
     return reader(entries_);
   }
 
+  // The same, also passing the revision of the last change the entries hold: what a reader
+  // derives from them stays true until that revision moves.
+  template <class Reader>
+  auto read_with_revision(Reader&& reader) const {
+    std::lock_guard lock(mu_);
+    return reader(entries_, changes_revision_);
+  }
+
   std::optional<Entry> get(std::string_view key) const {
     std::lock_guard lock(mu_);
     auto it = entries_.find(key);
