@@ -36,6 +36,7 @@
 
 #include "common/etcd_metrics.h"
 #include "common/etcd_target.h"
+#include "common/workload.h"
 #include "fixtures/temp_dir.h"
 
 namespace {
@@ -43,7 +44,6 @@ namespace {
 using namespace fleet;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr int kTemplates = 10;
 constexpr int kWriters = 8;
 constexpr size_t kUnitsPerCall = 1000;
 constexpr int64_t kLeaseTtlSeconds = 3600;  // outlives the run: no keepalives to disturb it
@@ -65,10 +65,6 @@ std::string machine_id(int m) {
   char id[33];
   std::snprintf(id, sizeof id, "%032x", m);
   return id;
-}
-
-std::string unit_name(int i) {
-  return "app" + std::to_string(i % kTemplates) + "@" + std::to_string(i) + ".service";
 }
 
 // Runs `work(writer, client)` on kWriters threads, each with its own etcd client; false when any
@@ -95,12 +91,7 @@ bool report(const Status& status) {
 // Writes the cluster; returns each machine's lease (for the cleanup), empty on failure.
 std::vector<etcd::LeaseId> populate(const std::vector<std::string>& endpoints, int machines,
                                     int units) {
-  std::vector<unit::UnitFile> bodies;
-  for (int t = 0; t < kTemplates; ++t) {
-    bodies.push_back(unit::UnitFile::parse("[Unit]\nDescription=app " + std::to_string(t) +
-                                           "\n\n[Service]\nExecStart=/usr/bin/sleep infinity\n")
-                         .value());
-  }
+  const auto bodies = bench::template_bodies();
   std::vector<etcd::LeaseId> leases(machines);
 
   auto started = SteadyClock::now();
@@ -131,7 +122,8 @@ std::vector<etcd::LeaseId> populate(const std::vector<std::string>& endpoints, i
            return all;
          };
          for (int i = w; i < units; i += kWriters) {
-           batch.push_back({unit_name(i), bodies[i % kTemplates], unit::DesiredState::kLaunched});
+           batch.push_back({bench::instance_name(i), bodies[i % bench::kTemplates],
+                            unit::DesiredState::kLaunched});
            if (batch.size() == kUnitsPerCall && !flush()) return false;
          }
          return batch.empty() || flush();
@@ -146,11 +138,11 @@ std::vector<etcd::LeaseId> populate(const std::vector<std::string>& endpoints, i
          const auto guard = etcd::Compare::absent(kPrefix + "bench-no-leader");
          std::vector<registry::ScheduleWrite> batch;
          for (int i = w; i < units; i += kWriters) {
-           batch.push_back(
-               {.unit = unit_name(i),
-                .remove_from = {},
-                .put_on = machine_id(i % machines),
-                .assignment = {bodies[i % kTemplates].hash(), unit::DesiredState::kLaunched}});
+           batch.push_back({.unit = bench::instance_name(i),
+                            .remove_from = {},
+                            .put_on = machine_id(i % machines),
+                            .assignment = {bodies[i % bench::kTemplates].hash(),
+                                           unit::DesiredState::kLaunched}});
            if (batch.size() == kUnitsPerCall || i + kWriters >= units) {
              if (auto written = registry.write_schedule(batch, guard); !written) {
                return report(fail(written.error()));
@@ -175,10 +167,11 @@ std::vector<etcd::LeaseId> populate(const std::vector<std::string>& endpoints, i
            return true;
          };
          for (int i = w; i < units; i += kWriters) {
-           registry::UnitStateRecord state{bodies[i % kTemplates].hash(), "loaded", "active",
+           registry::UnitStateRecord state{bodies[i % bench::kTemplates].hash(), "loaded", "active",
                                            "running", true};
-           txn.success.push_back(etcd::Op::put(keys.state(unit_name(i), machine_id(i % machines)),
-                                               registry::encode(state), leases[i % machines]));
+           txn.success.push_back(
+               etcd::Op::put(keys.state(bench::instance_name(i), machine_id(i % machines)),
+                             registry::encode(state), leases[i % machines]));
            if (txn.success.size() == etcd::kMaxTxnOps && !flush()) return false;
          }
          return txn.success.empty() || flush();

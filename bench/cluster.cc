@@ -49,6 +49,7 @@
 #include "common/etcd_metrics.h"
 #include "common/etcd_target.h"
 #include "common/simulated_cluster.h"
+#include "common/workload.h"
 #include "fixtures/child_process.h"
 #include "fixtures/free_port.h"
 
@@ -57,7 +58,6 @@ namespace {
 using namespace fleet;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr int kTemplates = 10;
 constexpr const char* kKeyPrefix = "/bench-cluster/";
 constexpr const char* kGlobalUnit = "bench-global.service";
 // A PUT that times out or meets a busy server is tried again this many times.
@@ -311,19 +311,12 @@ class Timeline {
   std::thread thread_;
 };
 
-std::vector<unit::UnitOption> template_options(int t) {
-  return unit::UnitFile::parse("[Unit]\nDescription=app " + std::to_string(t) +
-                               "\n\n[Service]\nExecStart=/usr/bin/sleep infinity\n")
-      .value()
-      .options();
-}
-
 // PUTs units app<t>@<i>.service (i in [0, units)) with desiredState launched from `writers`
 // clients at once, each one request per unit as fleetctl's API driver sends them. Returns the
 // number of units that could not be created.
 int submit(const std::string& api_endpoint, int units, int writers) {
   std::vector<std::vector<unit::UnitOption>> bodies;
-  for (int t = 0; t < kTemplates; ++t) bodies.push_back(template_options(t));
+  for (const auto& body : bench::template_bodies()) bodies.push_back(body.options());
   std::atomic<int> failed{0};
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
@@ -336,9 +329,8 @@ int submit(const std::string& api_endpoint, int units, int writers) {
         return;
       }
       for (int i = w; i < units; i += writers) {
-        int t = i % kTemplates;
-        schema::Unit unit{.name = "app" + std::to_string(t) + "@" + std::to_string(i) + ".service",
-                          .options = bodies[t],
+        schema::Unit unit{.name = bench::instance_name(i),
+                          .options = bodies[i % bench::kTemplates],
                           .desired_state = "launched"};
         Status created;
         for (int attempt = 0; attempt < kPutAttempts; ++attempt) {
@@ -534,7 +526,7 @@ struct Generator {
     timeline.scenario("global");
     auto api = client::HttpFleetApi::open({.endpoint = api_endpoint});
     if (!api) return false;
-    auto options = template_options(0);
+    auto options = bench::template_bodies().front().options();
     options.push_back({"X-Fleet", "Global", "true"});
     size_t want = cluster.running_count();
     std::cerr << "bench_cluster: global: one unit on " << want << " machines\n";

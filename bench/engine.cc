@@ -30,13 +30,13 @@
 #include "fleet/registry/watch_cache.h"
 
 #include "common/etcd_target.h"
+#include "common/workload.h"
 
 namespace {
 
 using namespace fleet;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr int kTemplates = 10;
 constexpr int kWriters = 8;
 constexpr size_t kUnitsPerCall = 1000;
 constexpr auto kScheduleDeadline = std::chrono::minutes(10);
@@ -46,19 +46,9 @@ struct Scenario {
   int units;
 };
 
-std::vector<unit::UnitFile> template_bodies() {
-  std::vector<unit::UnitFile> bodies;
-  for (int t = 0; t < kTemplates; ++t) {
-    bodies.push_back(unit::UnitFile::parse("[Unit]\nDescription=app " + std::to_string(t) +
-                                           "\n\n[Service]\nExecStart=/usr/bin/sleep infinity\n")
-                         .value());
-  }
-  return bodies;
-}
-
 // Submits units app<t>@<i>.service, i in [0, units), from kWriters clients at once.
 bool submit(const std::vector<std::string>& endpoints, const std::string& prefix, int units) {
-  const auto bodies = template_bodies();
+  const auto bodies = bench::template_bodies();
   std::atomic<bool> ok{true};
   std::vector<std::thread> writers;
   for (int w = 0; w < kWriters; ++w) {
@@ -76,9 +66,8 @@ bool submit(const std::vector<std::string>& endpoints, const std::string& prefix
         batch.clear();
       };
       for (int i = w; i < units; i += kWriters) {
-        int t = i % kTemplates;
-        batch.push_back({"app" + std::to_string(t) + "@" + std::to_string(i) + ".service",
-                         bodies[t], unit::DesiredState::kLaunched});
+        batch.push_back({bench::instance_name(i), bodies[i % bench::kTemplates],
+                         unit::DesiredState::kLaunched});
         if (batch.size() == kUnitsPerCall) flush();
       }
       if (!batch.empty()) flush();
