@@ -117,7 +117,9 @@ std::vector<etcd::LeaseId> populate(const std::vector<std::string>& endpoints, i
          std::vector<registry::NewUnit> batch;
          auto flush = [&] {
            bool all = true;
-           for (const auto& status : registry.create_units(batch)) all = report(status) && all;
+           for (const auto& created : registry.create_units(batch)) {
+             all = (created || report(fail(created.error()))) && all;
+           }
            batch.clear();
            return all;
          };

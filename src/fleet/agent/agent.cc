@@ -263,13 +263,12 @@ bool Agent::pass() {
     for (const auto& [name, assignment] : units) {
       auto body = bodies->find(name);
       if (body == bodies->end()) continue;
-      to.push_back(
-          {name, assignment,
-           std::make_shared<unit::FleetOptions>(unit::parse_fleet_options(body->second, name))});
+      to.push_back({name, assignment, fleet_options_of(name, assignment.hash, *body->second)});
     }
   };
   add(offers.scheduled, scheduled);
   add(offers.global, global);
+  std::erase_if(options_cache_, [&](const auto& entry) { return !bodies->contains(entry.first); });
   auto desired = desired_units(offers);
 
   std::map<std::string, HeldUnit> held;
@@ -314,7 +313,7 @@ bool Agent::pass() {
   return true;
 }
 
-bool Agent::run_task(const Task& task, const std::map<std::string, unit::UnitFile>& bodies,
+bool Agent::run_task(const Task& task, const std::map<std::string, Body>& bodies,
                      const std::map<std::string, registry::Assignment>& desired) {
   Status done;
   switch (task.type) {
@@ -322,7 +321,7 @@ bool Agent::run_task(const Task& task, const std::map<std::string, unit::UnitFil
       done = manager_.unload(task.unit);
       break;
     case TaskType::kLoad:
-      done = manager_.load(task.unit, bodies.at(task.unit));
+      done = manager_.load(task.unit, *bodies.at(task.unit));
       break;
     case TaskType::kReload:
       done = manager_.reload();
@@ -370,10 +369,10 @@ bool Agent::run_task(const Task& task, const std::map<std::string, unit::UnitFil
   return true;
 }
 
-std::optional<std::map<std::string, unit::UnitFile>> Agent::bodies_of(
+std::optional<std::map<std::string, Agent::Body>> Agent::bodies_of(
     const std::map<std::string, registry::Assignment>& units, std::set<std::string>& undecided) {
-  std::map<unit::UnitHash, unit::UnitFile> used;
-  std::map<std::string, unit::UnitFile> bodies;
+  std::map<unit::UnitHash, Body> used;
+  std::map<std::string, Body> bodies;
   for (const auto& [name, assignment] : units) {
     auto cached = body_cache_.find(assignment.hash);
     if (cached == body_cache_.end()) {
@@ -389,13 +388,27 @@ std::optional<std::map<std::string, unit::UnitFile>> Agent::bodies_of(
       }
       // Destroyed meanwhile: its entry is about to go too.
       if (!*fetched) continue;
-      cached = body_cache_.emplace(assignment.hash, std::move(**fetched)).first;
+      cached = body_cache_
+                   .emplace(assignment.hash,
+                            std::make_shared<const unit::UnitFile>(std::move(**fetched)))
+                   .first;
     }
     used.insert(*cached);
     bodies.emplace(name, cached->second);
   }
   body_cache_ = std::move(used);
   return bodies;
+}
+
+std::shared_ptr<const unit::FleetOptions> Agent::fleet_options_of(const std::string& name,
+                                                                  const unit::UnitHash& hash,
+                                                                  const unit::UnitFile& body) {
+  auto& cached = options_cache_[name];
+  if (!cached.second || cached.first != hash) {
+    cached = {hash,
+              std::make_shared<const unit::FleetOptions>(unit::parse_fleet_options(body, name))};
+  }
+  return cached.second;
 }
 
 void Agent::save_run_state(etcd::LeaseId lease) {

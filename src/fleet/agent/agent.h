@@ -28,6 +28,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "fleet/agent/run_state.h"
 #include "fleet/agent/state_publisher.h"
@@ -36,6 +37,7 @@
 #include "fleet/etcd/lease_session.h"
 #include "fleet/registry/registry.h"
 #include "fleet/registry/watch_cache.h"
+#include "fleet/unit/fleet_options.h"
 
 namespace fleet::agent {
 
@@ -95,14 +97,19 @@ class Agent {
   bool keep_registered();
   bool keep_caches();
   bool pass();
-  bool run_task(const Task& task, const std::map<std::string, unit::UnitFile>& bodies,
+  using Body = std::shared_ptr<const unit::UnitFile>;
+  bool run_task(const Task& task, const std::map<std::string, Body>& bodies,
                 const std::map<std::string, registry::Assignment>& desired);
   // Gives up the previous run's lease once this run's holds the presence and the states.
   void retire_previous_lease(etcd::LeaseId lease);
   // The bodies of `units`, fetched once per content; nullopt when etcd did not answer. A unit
   // whose body does not decode is added to `undecided`.
-  std::optional<std::map<std::string, unit::UnitFile>> bodies_of(
+  std::optional<std::map<std::string, Body>> bodies_of(
       const std::map<std::string, registry::Assignment>& units, std::set<std::string>& undecided);
+  // The [X-Fleet] options of `name` with `body`, parsed once per unit and contents.
+  std::shared_ptr<const unit::FleetOptions> fleet_options_of(const std::string& name,
+                                                             const unit::UnitHash& hash,
+                                                             const unit::UnitFile& body);
   // Saves the lease and held_ to options_.state_file.
   void save_run_state(etcd::LeaseId lease);
 
@@ -116,7 +123,11 @@ class Agent {
   std::unique_ptr<registry::WatchCache<registry::Assignment>> schedule_;
   std::unique_ptr<registry::WatchCache<registry::Assignment>> global_;
   std::unique_ptr<registry::WatchCache<std::string>> metadata_;
-  std::map<unit::UnitHash, unit::UnitFile> body_cache_;
+  // A pass runs on every change, and a machine may hold hundreds of units: what it derives from
+  // contents is kept between passes (for units still offered) rather than redone for each unit.
+  std::map<unit::UnitHash, Body> body_cache_;
+  std::map<std::string, std::pair<unit::UnitHash, std::shared_ptr<const unit::FleetOptions>>>
+      options_cache_;
   RunState saved_;  // what the previous run left; its lease is given up once ours holds
   // False while saved_.lease belongs to another machine ID (/etc/machine-id changed): it is not
   // kept alive, only revoked.

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fleet/etcd/txn.h"
+
 namespace fleet::agent {
 namespace {
 
@@ -110,52 +112,48 @@ void StatePublisher::run() {
   while (true) {
     cv_.wait(lock, [&] { return stopping_ || (!dirty_.empty() && lease_ != 0); });
     if (stopping_) return;
-    std::string unit = *dirty_.begin();
-    dirty_.erase(dirty_.begin());
+    auto writes = take_writes();
+    const etcd::LeaseId lease = lease_;
     writing_ = true;
     lock.unlock();
-    bool published = publish(unit);
+    auto written = writes.empty() ? Status{} : registry_.publish_states(machine_id_, writes, lease);
     lock.lock();
     writing_ = false;
-    if (published) {
+    if (written) {
+      for (const auto& write : writes) {
+        if (write.state) {
+          published_.insert(write.unit);
+        } else {
+          published_.erase(write.unit);
+        }
+      }
       backoff = kFirstRetry;
       cv_.notify_all();  // flush() waiters
       continue;
     }
-    dirty_.insert(unit);  // unless a newer change already put it back
+    spdlog::warn("event=state_publish_failed units={} error=\"{}\"", writes.size(),
+                 written.error().to_string());
+    // Unless a newer change already put them back; the retry then writes their latest state.
+    for (const auto& write : writes) dirty_.insert(write.unit);
     cv_.wait_for(lock, backoff, [&] { return stopping_; });
     backoff = std::min(backoff * 2, kLastRetry);
   }
 }
 
-bool StatePublisher::publish(const std::string& unit) {
-  std::optional<registry::UnitStateRecord> state;
-  etcd::LeaseId lease = 0;
-  bool maybe_in_etcd = false;
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = states_.find(unit); it != states_.end()) state = it->second;
-    lease = lease_;
-    maybe_in_etcd = published_.contains(unit);
+std::vector<registry::Registry::StateWrite> StatePublisher::take_writes() {
+  std::vector<registry::Registry::StateWrite> writes;
+  while (!dirty_.empty() && writes.size() < etcd::kMaxTxnOps) {
+    std::string unit = std::move(dirty_.extract(dirty_.begin()).value());
+    auto it = states_.find(unit);
+    if (it != states_.end() && !it->second.load_state.empty()) {
+      writes.push_back({std::move(unit), it->second});
+    } else if (published_.contains(unit)) {
+      // Released, or loaded a moment ago and without a status yet (the first report publishes
+      // it): whatever its key held before, from other contents, is no longer true.
+      writes.push_back({std::move(unit), std::nullopt});
+    }
   }
-  // A unit loaded a moment ago has no status yet (the first report publishes it): whatever its
-  // key held before, from other contents, is no longer true.
-  const bool known = state && !state->load_state.empty();
-  if (!known && !maybe_in_etcd) return true;
-  auto written = known ? registry_.publish_state(unit, machine_id_, *state, lease)
-                       : registry_.remove_state(unit, machine_id_);
-  if (!written) {
-    spdlog::warn("event=state_publish_failed unit={} error=\"{}\"", unit,
-                 written.error().to_string());
-    return false;
-  }
-  std::lock_guard lock(mu_);
-  if (known) {
-    published_.insert(unit);
-  } else {
-    published_.erase(unit);
-  }
-  return true;
+  return writes;
 }
 
 }  // namespace fleet::agent

@@ -8,9 +8,11 @@
 //   publisher.report("web.service", {"loaded", "active", "running"});  // from UnitManager::watch
 //   publisher.release("web.service");                                  // unloaded: state removed
 //
-// Writes happen on the publisher's own thread, latest state wins: a unit that flaps ten times
-// while etcd is slow costs one write. A write that fails is retried (backing off) until it lands
-// or the state changes again; a new lease re-publishes everything. Thread-safe.
+// Writes happen on the publisher's own thread, batched: each time it wakes, every pending change
+// (up to etcd's 128 operations per transaction) goes to etcd in one request, so a thousand units
+// starting at once cost eight requests, not a thousand. Latest state wins: a unit that flaps ten
+// times while etcd is slow costs one write. A request that fails is retried (backing off) until
+// it lands, with each unit's latest state; a new lease re-publishes everything. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -20,6 +22,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "fleet/agent/unit_manager.h"
 #include "fleet/registry/registry.h"
@@ -57,8 +60,9 @@ class StatePublisher {
 
  private:
   void run();
-  // Writes one pending change; false when etcd refused it.
-  bool publish(const std::string& unit);
+  // Takes up to etcd::kMaxTxnOps pending changes out of dirty_ and returns the writes they need
+  // (fewer when a unit needs none). Called with mu_ held.
+  std::vector<registry::Registry::StateWrite> take_writes();
 
   registry::Registry& registry_;
   const std::string machine_id_;

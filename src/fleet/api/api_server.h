@@ -40,7 +40,9 @@ struct ApiServerOptions {
   ListenOptions listen{};
   std::string version{};  // every response carries `Server: fleetd/<version>`
   size_t body_limit = 1 << 20;
-  size_t threads = 4;
+  // Handlers block on etcd; concurrent creates share a transaction (RegistryBackend), so more
+  // threads than cores pay off under many clients.
+  size_t threads = 16;
   // Served on GET /metrics when set (fleetd: metrics::process_registry()); must outlive the
   // server. Null: /metrics is an unknown path like any other.
   const metrics::Registry* metrics = nullptr;

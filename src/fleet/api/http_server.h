@@ -28,7 +28,7 @@ namespace fleet::api {
 struct HttpServerOptions {
   std::string server_header{};  // "fleetd/0.1.0"
   size_t body_limit = 1 << 20;
-  size_t threads = 4;
+  size_t threads = 16;
   // A connection idle this long (or this slow to send a request) is closed.
   std::chrono::seconds idle_timeout{300};
 };

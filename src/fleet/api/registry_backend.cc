@@ -5,13 +5,21 @@
 namespace fleet::api {
 namespace {
 
+// A create is 2 guards and 2 or 3 puts: 64 of them fill about one etcd transaction.
+constexpr size_t kCreatesPerCommit = 64;
 constexpr std::chrono::milliseconds kFirstRetry{500};
 constexpr std::chrono::milliseconds kLastRetry{10'000};
 
 }  // namespace
 
 RegistryBackend::RegistryBackend(registry::Registry& registry, RegistryBackendOptions options)
-    : registry_(registry), service_(registry), options_(options), loader_([this] { run(); }) {}
+    : registry_(registry),
+      service_(registry),
+      options_(options),
+      creates_(
+          [this](std::vector<registry::NewUnit> units) { return registry_.create_units(units); },
+          kCreatesPerCommit),
+      loader_([this] { run(); }) {}
 
 RegistryBackend::~RegistryBackend() {
   {
@@ -112,9 +120,27 @@ Result<std::optional<schema::Unit>> RegistryBackend::unit(std::string_view name)
 Result<PutOutcome> RegistryBackend::put_unit(const schema::Unit& unit) {
   auto cache = this->cache();
   if (!cache) return fail(cache.error());
+  // A unit the cache does not hold is most likely new: created without asking etcd first, as the
+  // commit is guarded on its absence. One that exists after all takes put_unit's path.
+  if (!unit.options.empty() && !(*cache)->has_unit(unit.name)) {
+    auto created = create_unseen(**cache, unit);
+    if (created) {
+      (*cache)->wait_for_units_at(*created, kReadYourWritesTimeout);
+      return PutOutcome::kCreated;
+    }
+    if (created.error().code != ErrorCode::kAlreadyExists) return fail(created.error());
+  }
   auto outcome = service_.put_unit(unit);
   if (outcome) (*cache)->wait_for_unit_write(unit.name, kReadYourWritesTimeout);
   return outcome;
+}
+
+Result<etcd::Revision> RegistryBackend::create_unseen(const RegistryCache& cache,
+                                                      const schema::Unit& unit) {
+  auto fresh = service_.new_unit(unit);
+  if (!fresh) return fail(fresh.error());
+  fresh->body_seen = cache.has_body(fresh->body.hash());
+  return creates_.submit(std::move(*fresh));
 }
 
 Status RegistryBackend::destroy_unit(std::string_view name) {

@@ -25,6 +25,7 @@
 #include "fleet/api/backend.h"
 #include "fleet/api/registry_cache.h"
 #include "fleet/api/registry_service.h"
+#include "fleet/base/group_commit.h"
 #include "fleet/registry/registry.h"
 
 namespace fleet::api {
@@ -74,6 +75,9 @@ class RegistryBackend : public Backend {
   Result<std::shared_ptr<const RegistryCache>> cache();
   // The loader thread: loads when wanted, retries failures, drops the cache when idle.
   void run();
+  // Creates `unit`, which `cache` does not hold, in a transaction shared with the other creates
+  // in flight; the revision it was created at, or kAlreadyExists when it exists after all.
+  Result<etcd::Revision> create_unseen(const RegistryCache& cache, const schema::Unit& unit);
 
   registry::Registry& registry_;
   RegistryService service_;
@@ -87,6 +91,9 @@ class RegistryBackend : public Backend {
   std::optional<Error> load_error_;             // guarded by mu_: why the last load failed
   Clock::time_point last_call_{};               // guarded by mu_
   std::shared_ptr<const RegistryCache> cache_;  // guarded by mu_
+  // `fleetctl start` of many units sends one PUT each, from many clients at once: committing
+  // them together saves etcd a write transaction per unit, its most expensive request.
+  GroupCommit<registry::NewUnit, Result<etcd::Revision>> creates_;
   std::thread loader_;
 };
 

@@ -1,5 +1,9 @@
 #include "fleet/api/registry_backend.h"
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "fleet/etcd/testing/etcd_test_base.h"
@@ -52,6 +56,57 @@ TEST_F(RegistryBackendTest, IsNotReadyWhileEtcdCannotBeRead) {
   EXPECT_FALSE(backend.ready()) << "the API answers 503 meanwhile";
   EXPECT_TRUE(eventually([&] { return backend.ready(); }, 10s))
       << "asked by nobody for idle_timeout, it stops retrying and lets the next call try";
+}
+
+// fleetctl start of many units: one PUT per unit from many clients at once. Each is created, with
+// its own answer, and each client reads its own write back at once.
+TEST_F(RegistryBackendTest, ConcurrentCreatesAreEachCreatedAndReadBack) {
+  RegistryBackend backend(*registry_);
+  ASSERT_TRUE(backend.units({0, 10}).has_value());
+  constexpr int kClients = 24;
+  std::vector<std::string> problems(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      schema::Unit unit{.name = "app@" + std::to_string(i) + ".service",
+                        .options = {{"Service", "ExecStart", "/bin/app"}},
+                        .desired_state = "launched"};
+      auto put = backend.put_unit(unit);
+      if (!put || *put != PutOutcome::kCreated) {
+        problems[i] = put ? "not created" : put.error().message;
+        return;
+      }
+      auto read = backend.unit(unit.name);
+      if (!read || !*read || (*read)->desired_state != "launched") problems[i] = "not read back";
+    });
+  }
+  for (auto& client : clients) client.join();
+  for (int i = 0; i < kClients; ++i) EXPECT_EQ(problems[i], "") << "client " << i;
+  EXPECT_EQ(backend.units({0, 100}).value().total, static_cast<size_t>(kClients));
+}
+
+// A unit another fleetd created a moment ago may not be in this one's cache yet: a PUT of it is
+// still an update (or a replace), never a failed create.
+TEST_F(RegistryBackendTest, APutOfAUnitTheCacheMayNotHoldYetUpdatesIt) {
+  RegistryBackend backend(*registry_);
+  ASSERT_TRUE(backend.units({0, 10}).has_value());
+  const std::vector<schema::UnitOption> options = {{"Service", "ExecStart", "/bin/web"}};
+  ASSERT_TRUE(registry_->create_unit(
+      {"web.service", unit::UnitFile::from_options(options), unit::DesiredState::kInactive}));
+  auto updated =
+      backend.put_unit({.name = "web.service", .options = options, .desired_state = "launched"});
+  ASSERT_TRUE(updated.has_value()) << updated.error().message;
+  EXPECT_EQ(*updated, PutOutcome::kUpdated);
+  EXPECT_EQ(registry_->unit("web.service").value()->desired, unit::DesiredState::kLaunched);
+
+  ASSERT_TRUE(registry_->create_unit(
+      {"db.service", unit::UnitFile::from_options(options), unit::DesiredState::kInactive}));
+  auto replaced = backend.put_unit({.name = "db.service",
+                                    .options = {{"Service", "ExecStart", "/bin/db"}},
+                                    .desired_state = "loaded"});
+  ASSERT_TRUE(replaced.has_value()) << replaced.error().message;
+  EXPECT_EQ(*replaced, PutOutcome::kReplaced);
+  EXPECT_EQ(backend.unit("db.service").value()->options.front().value, "/bin/db");
 }
 
 }  // namespace

@@ -119,6 +119,14 @@ Result<std::optional<schema::Unit>> RegistryCache::unit(std::string_view name) c
   return view_of(name, entry->record, UnitView::kAlone);
 }
 
+bool RegistryCache::has_unit(std::string_view name) const {
+  return units_->contains(keys_.unit(name));
+}
+
+bool RegistryCache::has_body(const unit::UnitHash& hash) const {
+  return bodies_->contains(keys_.body(hash));
+}
+
 Listing<schema::UnitState> RegistryCache::unit_states(const client::UnitStateFilter& filter,
                                                       Slice slice) const {
   Listing<schema::UnitState> listing;
@@ -231,6 +239,11 @@ bool RegistryCache::wait_for_key(const registry::WatchCache<Record>& cache, cons
 bool RegistryCache::wait_for_unit_write(std::string_view name,
                                         std::chrono::milliseconds timeout) const {
   return wait_for_key(*units_, keys_.unit(name), timeout);
+}
+
+bool RegistryCache::wait_for_units_at(etcd::Revision revision,
+                                      std::chrono::milliseconds timeout) const {
+  return units_->wait_for_change(revision, timeout);
 }
 
 bool RegistryCache::wait_for_metadata_write(std::string_view machine, std::string_view key,

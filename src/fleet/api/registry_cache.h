@@ -43,11 +43,18 @@ class RegistryCache {
   std::optional<schema::UnitState> unit_state(std::string_view name) const;
   Listing<schema::Machine> machines(Slice slice) const;
 
+  // Whether the cache holds the unit `name`, and the body `hash`: what a writer may assume to
+  // save etcd a read, guarding its write on it.
+  bool has_unit(std::string_view name) const;
+  bool has_body(const unit::UnitHash& hash) const;
+
   // Read-your-writes: each waits, at most `timeout`, until the cache shows the write the caller
   // just made, found by the key's revision in etcd; false on timeout.
   //
   // After a write of the unit `name` (create, replace or desired state).
   bool wait_for_unit_write(std::string_view name, std::chrono::milliseconds timeout) const;
+  // After a write of units that etcd committed at `revision`.
+  bool wait_for_units_at(etcd::Revision revision, std::chrono::milliseconds timeout) const;
   // After deleting the unit `name`, which had `revision` (mod revision) when deleted.
   bool wait_for_unit_delete(std::string_view name, etcd::Revision revision,
                             std::chrono::milliseconds timeout) const;

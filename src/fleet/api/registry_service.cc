@@ -55,6 +55,19 @@ Result<unit::UnitFile> accepted_body(const schema::Unit& unit, DesiredState desi
 
 RegistryService::RegistryService(registry::Registry& registry) : registry_(registry) {}
 
+Result<registry::NewUnit> RegistryService::new_unit(const schema::Unit& unit) const {
+  if (auto valid = unit::validate_unit_name(unit.name); !valid) return fail(valid.error());
+  auto desired = parse_desired(unit.desired_state);
+  if (!desired) return fail(desired.error());
+  if (unit.options.empty()) {
+    return fail(conflict("unit does not exist and options field empty").error());
+  }
+  const auto state = desired->value_or(DesiredState::kInactive);
+  auto body = accepted_body(unit, state);
+  if (!body) return fail(body.error());
+  return registry::NewUnit{unit.name, std::move(*body), state};
+}
+
 Result<PutOutcome> RegistryService::put_unit(const schema::Unit& unit) {
   if (auto valid = unit::validate_unit_name(unit.name); !valid) return fail(valid.error());
   auto desired = parse_desired(unit.desired_state);
@@ -63,15 +76,9 @@ Result<PutOutcome> RegistryService::put_unit(const schema::Unit& unit) {
   if (!existing) return fail(existing.error());
 
   if (!*existing) {
-    if (unit.options.empty()) {
-      return fail(conflict("unit does not exist and options field empty").error());
-    }
-    const auto state = desired->value_or(DesiredState::kInactive);
-    auto body = accepted_body(unit, state);
-    if (!body) return fail(body.error());
-    if (auto created = registry_.create_unit({unit.name, std::move(*body), state}); !created) {
-      return fail(created.error());
-    }
+    auto created = new_unit(unit);
+    if (!created) return fail(created.error());
+    if (auto stored = registry_.create_unit(*created); !stored) return fail(stored.error());
     return PutOutcome::kCreated;
   }
 

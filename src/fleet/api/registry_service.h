@@ -35,6 +35,10 @@ class RegistryService : public client::FleetApi {
   // with decisions.md fix 5 (options are validated when replacing, a bad desired state is always
   // kInvalidArgument). A template cannot be loaded or launched on any path.
   Result<PutOutcome> put_unit(const schema::Unit& unit);
+  // What put_unit would create if `unit` did not exist yet, validated as put_unit validates it:
+  // for a caller that creates units its own way (RegistryBackend commits concurrent creates
+  // together). A registry error is the same as put_unit's.
+  Result<registry::NewUnit> new_unit(const schema::Unit& unit) const;
 
   // FleetApi
   Result<std::vector<schema::Machine>> machines() override;

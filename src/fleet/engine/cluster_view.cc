@@ -1,7 +1,5 @@
 #include "fleet/engine/cluster_view.h"
 
-#include <unordered_set>
-
 namespace fleet::engine {
 
 Result<std::unique_ptr<ClusterView>> ClusterView::start(registry::Registry& registry,
@@ -34,14 +32,6 @@ Result<std::unique_ptr<ClusterView>> ClusterView::start(registry::Registry& regi
   return view;
 }
 
-std::shared_ptr<const unit::FleetOptions> ClusterView::options_of(const std::string& name,
-                                                                  const unit::UnitHash& hash,
-                                                                  const unit::UnitFile& body) {
-  auto parsed = std::make_shared<const unit::FleetOptions>(unit::parse_fleet_options(body, name));
-  parsed_[name] = ParsedOptions{hash, parsed};
-  return parsed;
-}
-
 ClusterView::Snapshot ClusterView::snapshot() {
   const auto& keys = registry_.keys();
   Snapshot snap;
@@ -66,56 +56,65 @@ ClusterView::Snapshot ClusterView::snapshot() {
     }
   });
 
-  // Units whose body the cache does not hold yet sit this pass out, schedule entries included.
-  std::unordered_set<std::string> unknown;
-  std::unordered_map<std::string, size_t> index;
-  std::unordered_map<std::string, ParsedOptions> still_used;
+  // Every unit listed gets its known_ entry stamped with this pass; those of units gone are swept
+  // after. A unit whose body the cache does not hold yet keeps an entry without options and sits
+  // this pass out, schedule entries included.
+  const uint64_t pass = ++pass_;
+  size_t listed = 0;
   units_->read([&](const auto& entries) {
+    // Reserved so that no push_back moves the names `assignments` points into.
     snap.state.units.reserve(entries.size());
+    snap.assignments.reserve(entries.size());
     for (const auto& [key, entry] : entries) {
-      auto name_view = keys.unit_of(key);
-      if (!name_view) continue;
-      std::string name(*name_view);
+      auto name = keys.unit_of(key);
+      if (!name) continue;
       const auto& record = entry.record;
-      std::shared_ptr<const unit::FleetOptions> options;
-      if (auto known = parsed_.find(name);
-          known != parsed_.end() && known->second.hash == record.hash) {
-        options = known->second.options;
-      } else if (auto body = bodies_->get(keys.body(record.hash))) {
-        options = options_of(name, record.hash, body->record);
-      } else {
-        unknown.insert(name);
-        continue;
+      auto found = known_.find(*name);
+      if (found == known_.end()) found = known_.try_emplace(std::string(*name)).first;
+      Known& known = found->second;
+      known.pass = pass;
+      ++listed;
+      if (known.hash != record.hash || !known.options) {
+        known.hash = record.hash;
+        auto body = bodies_->get(keys.body(record.hash));
+        known.options = body ? std::make_shared<const unit::FleetOptions>(
+                                   unit::parse_fleet_options(body->record, *name))
+                             : nullptr;
+        if (!known.options) continue;
       }
-      still_used[name] = ParsedOptions{record.hash, options};
-      index.emplace(name, snap.state.units.size());
-      if (!record.global)
-        snap.assignments.emplace(name, registry::Assignment{record.hash, record.desired});
-      snap.state.units.push_back(UnitInfo{std::move(name), record.desired, std::move(options), ""});
+      known.index = snap.state.units.size();
+      snap.state.units.push_back(UnitInfo{std::string(*name), record.desired, known.options, ""});
+      if (!record.global) {
+        snap.assignments.emplace(snap.state.units.back().name,
+                                 registry::Assignment{record.hash, record.desired});
+      }
     }
   });
-  parsed_ = std::move(still_used);
+  if (known_.size() > listed)
+    std::erase_if(known_, [&](const auto& e) { return e.second.pass != pass; });
 
   schedule_->read([&](const auto& entries) {
     for (const auto& [key, entry] : entries) {
       auto at = keys.scheduled_of(key);
       if (!at) continue;
-      std::string machine(at->first);
-      std::string name(at->second);
-      if (unknown.contains(name)) continue;
-      auto found = index.find(name);
-      if (found == index.end() || snap.state.units[found->second].options->global) {
-        snap.repairs.push_back({name, machine, "", {}});  // destroyed, or global now
+      auto [machine, name] = *at;
+      auto found = known_.find(name);
+      if (found != known_.end() && !found->second.options) continue;  // body not cached yet
+      if (found == known_.end() || found->second.options->global) {
+        // Destroyed, or global now.
+        snap.repairs.push_back({std::string(name), std::string(machine), "", {}});
         continue;
       }
-      auto& unit = snap.state.units[found->second];
+      auto& unit = snap.state.units[found->second.index];
       if (!unit.machine.empty()) {
-        snap.repairs.push_back({name, machine, "", {}});  // on two machines: the first stays
+        // On two machines: the first stays.
+        snap.repairs.push_back({std::string(name), std::string(machine), "", {}});
         continue;
       }
       unit.machine = machine;
-      const auto& wanted = snap.assignments.at(name);
-      if (!(entry.record == wanted)) snap.repairs.push_back({name, "", machine, wanted});
+      const registry::Assignment wanted{found->second.hash, unit.desired};
+      if (!(entry.record == wanted))
+        snap.repairs.push_back({std::string(name), "", std::string(machine), wanted});
     }
   });
   return snap;
@@ -125,7 +124,7 @@ std::vector<registry::ScheduleWrite> ClusterView::writes_for(const Plan& plan,
                                                              const Snapshot& snapshot) {
   std::vector<registry::ScheduleWrite> writes;
   writes.reserve(plan.decisions.size() + snapshot.repairs.size());
-  std::unordered_map<std::string, const Decision*> decided;
+  std::unordered_map<std::string_view, const Decision*> decided;
   for (const auto& decision : plan.decisions) {
     registry::ScheduleWrite write{decision.unit, decision.from, decision.to, {}};
     if (!decision.to.empty()) {

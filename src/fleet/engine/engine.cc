@@ -183,8 +183,10 @@ void Engine::pass() {
   const uint64_t changes = view_changes_.load();
   if (settled_at_ == changes) return count(&EngineStats::settled_passes);
   auto snapshot = view_->snapshot();
+  const auto snapshot_done = std::chrono::steady_clock::now();
   auto plan = Scheduler::plan(snapshot.state);
   auto writes = ClusterView::writes_for(plan, snapshot);
+  const auto plan_done = std::chrono::steady_clock::now();
   count(&EngineStats::passes);
   count_plan(snapshot, plan, writes);
   for (const auto& waiting : plan.waiting) {
@@ -215,6 +217,7 @@ void Engine::pass() {
     return;
   }
   succeeded();
+  const auto written_at = std::chrono::steady_clock::now();
   count(&EngineStats::writes, writes.size());
   for (const auto& decision : plan.decisions) {
     spdlog::debug("engine: unit={} from={} to={} reason=\"{}\"", decision.unit, decision.from,
@@ -224,6 +227,15 @@ void Engine::pass() {
     spdlog::warn("engine: own schedule writes not seen within {}s; replanning anyway",
                  kOwnWritesDeadline.count());
   }
+  auto ms = [](auto from, auto to) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+  };
+  spdlog::info(
+      "event=engine_pass machines={} units={} writes={} snapshot_ms={} plan_ms={} write_ms={} "
+      "seen_ms={}",
+      snapshot.state.machines.size(), snapshot.state.units.size(), writes.size(),
+      ms(started, snapshot_done), ms(snapshot_done, plan_done), ms(plan_done, written_at),
+      ms(written_at, std::chrono::steady_clock::now()));
 }
 
 void Engine::count_plan(const ClusterView::Snapshot& snapshot, const Plan& plan,

@@ -89,9 +89,9 @@ Result<Revision> Client::commit(std::vector<Compare> guards, std::vector<Op> ops
   return result->revision;
 }
 
-Result<std::vector<bool>> Client::commit_batched(const std::vector<GuardedChange>& changes,
-                                                 size_t max_ops) {
-  std::vector<bool> committed(changes.size(), false);
+Result<std::vector<Revision>> Client::commit_batched(const std::vector<GuardedChange>& changes,
+                                                     size_t max_ops) {
+  std::vector<Revision> committed(changes.size(), 0);
   for (const auto& members : pack_changes(changes, max_ops)) {
     Txn request;
     for (size_t index : members) {
@@ -101,7 +101,8 @@ Result<std::vector<bool>> Client::commit_batched(const std::vector<GuardedChange
     }
     auto result = txn(request);
     if (!result) return fail(result.error());
-    for (size_t index : members) committed[index] = result->succeeded;
+    if (!result->succeeded) continue;
+    for (size_t index : members) committed[index] = result->revision;
   }
   return committed;
 }

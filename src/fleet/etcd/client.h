@@ -52,10 +52,10 @@ class Client {
   // hold (nothing was written: re-read and decide again).
   Result<Revision> commit(std::vector<Compare> guards, std::vector<Op> ops);
   // Commits many guarded changes in as few transactions as etcd allows (pack_changes). Changes
-  // sharing a transaction commit or fail together. Returns, per change, whether it committed;
-  // fails only when etcd could not be asked.
-  Result<std::vector<bool>> commit_batched(const std::vector<GuardedChange>& changes,
-                                           size_t max_ops = kMaxTxnOps);
+  // sharing a transaction commit or fail together. Returns, per change, the revision it committed
+  // at, 0 when it did not; fails only when etcd could not be asked.
+  Result<std::vector<Revision>> commit_batched(const std::vector<GuardedChange>& changes,
+                                               size_t max_ops = kMaxTxnOps);
 
   // Discards history before `revision`; watches and reads older than it then see kOutOfRange.
   Status compact(Revision revision);

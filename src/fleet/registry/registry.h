@@ -15,7 +15,7 @@
 //   set      every write: ensure_schema, create_units (a batch is one operation),
 //   set_desired_state,
 //            replace_unit, destroy_unit, register_machine, set_metadata, publish_state,
-//            remove_state, write_schedule
+//            remove_state, publish_states, write_schedule
 //   get_all  the list of a whole prefix that starts (and, after a compaction, restarts) a watch
 //            (ListWatch, list_watch.h): fleet's components list once and then watch, where the
 //            original read whole prefixes on every pass
@@ -43,6 +43,9 @@ struct NewUnit {
   std::string name;
   unit::UnitFile body;
   unit::DesiredState desired = unit::DesiredState::kInactive;
+  // The caller saw this body in etcd (a watch-fed cache): create_units then skips asking etcd
+  // whether it is there. Only a hint: the commit is guarded on the body either way.
+  bool body_seen = false;
 };
 
 // One change of the schedule: delete the unit's entry on `remove_from` and/or write `assignment`
@@ -74,8 +77,9 @@ class Registry {
   // Units (the API's writes) ------------------------------------------------------------------
 
   // Creates every unit that does not exist yet, its body stored once per content, in as few
-  // transactions as etcd allows. Per unit, in order: OK, kAlreadyExists, or why etcd failed.
-  std::vector<Status> create_units(const std::vector<NewUnit>& units);
+  // transactions as etcd allows. Per unit, in order: the revision it was created at,
+  // kAlreadyExists, or why etcd failed.
+  std::vector<Result<etcd::Revision>> create_units(const std::vector<NewUnit>& units);
   Status create_unit(const NewUnit& unit);
 
   // kNotFound when the unit does not exist.
@@ -115,13 +119,23 @@ class Registry {
                        const UnitStateRecord& state, etcd::LeaseId lease);
   // Removes `machine`'s report of `unit` (unloaded there). Removing one that is absent is OK.
   Status remove_state(std::string_view unit, std::string_view machine);
+  // One write of publish_states: `state` is published, or the unit's report removed if nullopt.
+  struct StateWrite {
+    std::string unit;
+    std::optional<UnitStateRecord> state;
+  };
+  // Publishes and removes `machine`'s reports as publish_state and remove_state do, as one set
+  // operation: one transaction when there are enough of them to be worth it, else one request
+  // each. At most etcd::kMaxTxnOps writes, or etcd refuses them all.
+  Status publish_states(std::string_view machine, const std::vector<StateWrite>& writes,
+                        etcd::LeaseId lease);
 
   // Schedule (the engine's writes) --------------------------------------------------------------
 
   // Applies `writes` in transactions of up to 128 operations, each guarded by `guard` (the
-  // engine's leadership), stopping at the first that fails. Returns the revision of the last
-  // transaction (0 when there was nothing to write). kFailedPrecondition when the guard no longer
-  // holds: the caller is no longer leader and must stop writing.
+  // engine's leadership), a few at a time, starting no more once one fails. Returns the highest
+  // revision written (0 when there was nothing to write). kFailedPrecondition when the guard no
+  // longer holds: the caller is no longer leader and must stop writing.
   Result<etcd::Revision> write_schedule(const std::vector<ScheduleWrite>& writes,
                                         const etcd::Compare& guard);
 

@@ -1,5 +1,6 @@
 #include "fleet/registry/registry.h"
 
+#include <algorithm>
 #include <random>
 #include <thread>
 
@@ -218,11 +219,18 @@ TEST_F(RegistryTest, ScheduleWritesCommitOnlyWhileTheGuardHolds) {
   auto guard = etcd::Compare::value_is(key("leader"), "me");
   std::vector<ScheduleWrite> writes;
   Assignment assignment{kWebBody.hash(), DesiredState::kLaunched};
-  for (int i = 0; i < 200; ++i) {
+  // Enough for several transactions, written a few at a time.
+  for (int i = 0; i < 1000; ++i) {
     writes.push_back({"web@" + std::to_string(i) + ".service", "", "m1", assignment});
   }
-  ASSERT_TRUE(registry_->write_schedule(writes, guard));
-  EXPECT_EQ(count_under(keys().schedule_of("m1")), 200);
+  auto written = registry_->write_schedule(writes, guard);
+  ASSERT_TRUE(written.has_value()) << written.error().message;
+  EXPECT_EQ(count_under(keys().schedule_of("m1")), 1000);
+  // The revision returned is the last of them all: a cache that reached it shows every entry.
+  auto entries = client_->list_prefix(keys().schedule()).value();
+  etcd::Revision newest = 0;
+  for (const auto& kv : entries.kvs) newest = std::max(newest, kv.mod_revision);
+  EXPECT_EQ(*written, newest);
 
   // Move everything to m2 in one go: each move deletes and writes in the same transaction.
   for (auto& write : writes) {
@@ -231,7 +239,7 @@ TEST_F(RegistryTest, ScheduleWritesCommitOnlyWhileTheGuardHolds) {
   }
   ASSERT_TRUE(registry_->write_schedule(writes, guard));
   EXPECT_EQ(count_under(keys().schedule_of("m1")), 0);
-  EXPECT_EQ(count_under(keys().schedule_of("m2")), 200);
+  EXPECT_EQ(count_under(keys().schedule_of("m2")), 1000);
 
   ASSERT_TRUE(client_->put(key("leader"), "someone else"));
   auto refused = registry_->write_schedule({{"late.service", "", "m1", assignment}}, guard);

@@ -75,6 +75,11 @@ class WatchCache {
     return it->second;
   }
 
+  bool contains(std::string_view key) const {
+    std::lock_guard lock(mu_);
+    return entries_.find(key) != entries_.end();
+  }
+
   size_t size() const {
     std::lock_guard lock(mu_);
     return entries_.size();
