@@ -36,12 +36,15 @@ int SimulatedCluster::running_count() const {
                                         [](const Machine& m) { return m.agent != nullptr; }));
 }
 
+uint64_t SimulatedCluster::re_registrations_of(const agent::Agent& agent) {
+  auto registrations = agent.stats().registrations;
+  return registrations > 1 ? registrations - 1 : 0;
+}
+
 uint64_t SimulatedCluster::re_registrations() const {
-  uint64_t total = 0;
+  uint64_t total = retired_re_registrations_;
   for (const auto& machine : machines_) {
-    if (!machine.agent) continue;
-    auto registrations = machine.agent->stats().registrations;
-    if (registrations > 1) total += registrations - 1;
+    if (machine.agent) total += re_registrations_of(*machine.agent);
   }
   return total;
 }
@@ -90,6 +93,7 @@ Status SimulatedCluster::stop(int i) {
   auto& machine = machines_[i];
   if (!machine.agent) return {};
   auto purged = machine.agent->purge();
+  retired_re_registrations_ += re_registrations_of(*machine.agent);
   machine.agent.reset();
   machine.manager.reset();
   return purged;
@@ -99,6 +103,7 @@ void SimulatedCluster::kill(int i) {
   auto& machine = machines_[i];
   // The agent's destructor neither unloads units nor revokes the lease: exactly a crash, as far
   // as etcd can tell, once its keep-alives stop.
+  if (machine.agent) retired_re_registrations_ += re_registrations_of(*machine.agent);
   machine.agent.reset();
   machine.manager.reset();
 }

@@ -50,8 +50,8 @@ class SimulatedCluster {
   const std::string& machine_id(int i) const { return machines_[i].id; }
   bool running(int i) const { return machines_[i].agent != nullptr; }
   int running_count() const;
-  // Registrations of the running agents beyond their first: how often a machine lost its lease
-  // and came back, which a stable cluster never does.
+  // Registrations of every agent beyond its first, those stopped or killed since included: how
+  // often a machine lost its lease and came back, which a stable cluster never does.
   uint64_t re_registrations() const;
 
   // Starts machine i's agent with a fresh unit manager (a booted host runs nothing yet).
@@ -74,9 +74,11 @@ class SimulatedCluster {
   };
 
   explicit SimulatedCluster(SimulatedClusterOptions options) : options_(std::move(options)) {}
+  static uint64_t re_registrations_of(const agent::Agent& agent);
 
   const SimulatedClusterOptions options_;
   std::vector<std::unique_ptr<etcd::Client>> clients_;
+  uint64_t retired_re_registrations_ = 0;                        // of agents stopped or killed
   std::vector<std::unique_ptr<registry::Registry>> registries_;  // one per client
   std::vector<Machine> machines_;  // declared last: agents go before the clients they use
 };

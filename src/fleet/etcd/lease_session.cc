@@ -33,8 +33,9 @@ Result<std::unique_ptr<LeaseSession>> LeaseSession::start(Client& client,
     auto info = client.lease_time_to_live(options.reuse);
     if (!info) return fail(info.error());
     if (info->ttl_seconds > 0 && info->granted_ttl_seconds == options.ttl_seconds) {
-      std::unique_ptr<LeaseSession> session(new LeaseSession(
-          client, options.reuse, info->granted_ttl_seconds, /*reused=*/true, clock));
+      std::unique_ptr<LeaseSession> session(
+          new LeaseSession(client, options.reuse, info->granted_ttl_seconds, /*reused=*/true, clock,
+                           std::move(options.on_lost)));
       session->expiry_ = started + std::chrono::seconds(info->ttl_seconds);
       session->thread_ = std::thread([s = session.get()] { s->run(); });
       return session;
@@ -42,16 +43,21 @@ Result<std::unique_ptr<LeaseSession>> LeaseSession::start(Client& client,
   }
   auto grant = client.lease_grant(options.ttl_seconds);
   if (!grant) return fail(grant.error());
-  std::unique_ptr<LeaseSession> session(
-      new LeaseSession(client, grant->id, grant->ttl_seconds, /*reused=*/false, clock));
+  std::unique_ptr<LeaseSession> session(new LeaseSession(
+      client, grant->id, grant->ttl_seconds, /*reused=*/false, clock, std::move(options.on_lost)));
   session->expiry_ = started + std::chrono::seconds(grant->ttl_seconds);
   session->thread_ = std::thread([s = session.get()] { s->run(); });
   return session;
 }
 
 LeaseSession::LeaseSession(Client& client, LeaseId id, int64_t ttl_seconds, bool reused,
-                           const Clock& clock)
-    : client_(client), id_(id), ttl_seconds_(ttl_seconds), reused_(reused), clock_(clock) {}
+                           const Clock& clock, std::function<void()> on_lost)
+    : client_(client),
+      id_(id),
+      ttl_seconds_(ttl_seconds),
+      reused_(reused),
+      clock_(clock),
+      on_lost_(std::move(on_lost)) {}
 
 LeaseSession::~LeaseSession() {
   {
@@ -106,6 +112,11 @@ bool LeaseSession::stopping() const {
 }
 
 void LeaseSession::run() {
+  keep_alive();
+  if (on_lost_ && lost()) on_lost_();
+}
+
+void LeaseSession::keep_alive() {
   auto& pool = client_.connections();
   while (!stopping()) {
     size_t endpoint = pool.preferred();

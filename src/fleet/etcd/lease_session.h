@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,8 @@ struct LeaseSessionOptions {
   // A lease an earlier run held: adopted when etcd still has it and it was granted with
   // ttl_seconds (a changed TTL takes a new lease), else a new one is granted.
   LeaseId reuse = 0;
+  // Called once, on the session's thread, when the lease is lost: an owner need not poll lost().
+  std::function<void()> on_lost{};
 };
 
 class LeaseSession {
@@ -58,8 +61,11 @@ class LeaseSession {
   Status revoke();
 
  private:
-  LeaseSession(Client& client, LeaseId id, int64_t ttl_seconds, bool reused, const Clock& clock);
+  LeaseSession(Client& client, LeaseId id, int64_t ttl_seconds, bool reused, const Clock& clock,
+               std::function<void()> on_lost);
   void run();
+  // Keeps the lease alive until it is lost or we stop.
+  void keep_alive();
   // Keeps the lease alive over one stream until it breaks, the lease is lost or we stop.
   void keep_alive_over(size_t endpoint);
   void mark_lost(std::string reason);
@@ -72,6 +78,7 @@ class LeaseSession {
   const int64_t ttl_seconds_;
   const bool reused_;
   const Clock& clock_;
+  const std::function<void()> on_lost_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

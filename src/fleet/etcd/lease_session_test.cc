@@ -1,5 +1,8 @@
 #include "fleet/etcd/lease_session.h"
 
+#include <condition_variable>
+#include <mutex>
+
 #include <gtest/gtest.h>
 
 #include "fleet/etcd/testing/etcd_test_base.h"
@@ -26,11 +29,24 @@ TEST_F(LeaseSessionTest, KeepAliveHoldsTheLeaseForThreeTimesItsTtl) {
 }
 
 TEST_F(LeaseSessionTest, ARevokeElsewhereIsReportedAsLost) {
-  auto session = LeaseSession::start(*client_, {.ttl_seconds = 3});
+  std::mutex mu;
+  std::condition_variable told;
+  int calls = 0;
+  auto session = LeaseSession::start(*client_, {.ttl_seconds = 3, .on_lost = [&] {
+                                                  std::lock_guard lock(mu);
+                                                  ++calls;
+                                                  told.notify_all();
+                                                }});
   ASSERT_TRUE(session.has_value());
   ASSERT_TRUE(client_->lease_revoke((*session)->id()));
   ASSERT_TRUE((*session)->wait_lost(seconds(5)));
   EXPECT_EQ((*session)->lost_reason(), "etcd says the lease has expired or was revoked");
+  std::unique_lock lock(mu);
+  EXPECT_TRUE(told.wait_for(lock, seconds(5), [&] { return calls > 0; }))
+      << "the owner is told, without polling";
+  lock.unlock();
+  session->reset();  // joins the session's thread: no later call
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_F(LeaseSessionTest, EtcdGoneLongerThanTheTtlIsReportedAsLost) {
