@@ -8,11 +8,13 @@
 //   publisher.report("web.service", {"loaded", "active", "running"});  // from UnitManager::watch
 //   publisher.release("web.service");                                  // unloaded: state removed
 //
-// Writes happen on the publisher's own thread, batched: each time it wakes, every pending change
-// (up to etcd's 128 operations per transaction) goes to etcd in one request, so a thousand units
-// starting at once cost eight requests, not a thousand. Latest state wins: a unit that flaps ten
-// times while etcd is slow costs one write. A request that fails is retried (backing off) until
-// it lands, with each unit's latest state; a new lease re-publishes everything. Thread-safe.
+// Writes happen on the publisher's own thread, batched: each time it wakes it takes every pending
+// change (up to etcd's 128 operations per transaction) and writes them together
+// (Registry::publish_states: one transaction, or single puts when too few to pay for one), so a
+// thousand units starting at once cost eight requests, not a thousand. Latest state wins: a unit
+// that flaps ten times while etcd is slow costs one write. A request that fails is retried (backing
+// off) until it lands, with each unit's latest state; a new lease re-publishes everything.
+// Thread-safe.
 #pragma once
 
 #include <chrono>
