@@ -256,21 +256,21 @@ bool Agent::pass() {
   }
   std::map<std::string, registry::Assignment> offered = scheduled;
   offered.insert(global.begin(), global.end());
-  auto bodies = bodies_of(offered, undecided);
-  if (!bodies) return false;
+  std::set<std::string> unfetched;
+  const auto bodies = bodies_of(offered, undecided, unfetched);
 
   Offers offers;
   offers.metadata = registry::effective_metadata(options_.machine.metadata, dynamic);
   auto add = [&](std::vector<OfferedUnit>& to, const auto& units) {
     for (const auto& [name, assignment] : units) {
-      auto body = bodies->find(name);
-      if (body == bodies->end()) continue;
+      auto body = bodies.find(name);
+      if (body == bodies.end()) continue;
       to.push_back({name, assignment, fleet_options_of(name, assignment.hash, *body->second)});
     }
   };
   add(offers.scheduled, scheduled);
   add(offers.global, global);
-  std::erase_if(options_cache_, [&](const auto& entry) { return !bodies->contains(entry.first); });
+  std::erase_if(options_cache_, [&](const auto& entry) { return !bodies.contains(entry.first); });
   auto desired = desired_units(offers);
 
   std::map<std::string, HeldUnit> held;
@@ -279,20 +279,28 @@ bool Agent::pass() {
     held = held_;
     ++stats_.passes;
   }
-  for (const auto& name : undecided) {
+  // Units this pass cannot decide on stay as they are: held ones are neither stopped nor changed.
+  auto keep_as_held = [&](const std::string& name) {
     auto unit = held.find(name);
-    if (unit == held.end()) continue;
-    spdlog::warn("event=unit_unreadable unit={} (its record does not decode; kept as it is)", name);
+    if (unit == held.end()) return false;
     desired[name] = {unit->second.hash, unit->second.launched ? unit::DesiredState::kLaunched
                                                               : unit::DesiredState::kLoaded};
+    return true;
+  };
+  for (const auto& name : undecided) {
+    if (keep_as_held(name)) {
+      spdlog::warn("event=unit_unreadable unit={} (its record does not decode; kept as it is)",
+                   name);
+    }
   }
+  for (const auto& name : unfetched) keep_as_held(name);
   auto tasks = plan_tasks(desired, held, reload_pending_);
   const uint64_t reports_before_tasks = publisher_.last_report();
   std::vector<std::string> touched;
   std::set<std::string> failed;  // units whose later tasks wait for the next pass
   for (const auto& task : tasks) {
     if (failed.contains(task.unit)) continue;
-    if (run_task(task, *bodies, desired)) {
+    if (run_task(task, bodies, desired)) {
       if (!task.unit.empty()) touched.push_back(task.unit);
       continue;
     }
@@ -312,7 +320,8 @@ bool Agent::pass() {
       }
     }
   }
-  return true;
+  // The units whose bodies etcd did not return wait for the retry; the others did not wait.
+  return unfetched.empty();
 }
 
 bool Agent::run_task(const Task& task, const std::map<std::string, Body>& bodies,
@@ -371,34 +380,53 @@ bool Agent::run_task(const Task& task, const std::map<std::string, Body>& bodies
   return true;
 }
 
-std::optional<std::map<std::string, Agent::Body>> Agent::bodies_of(
-    const std::map<std::string, registry::Assignment>& units, std::set<std::string>& undecided) {
+std::map<std::string, Agent::Body> Agent::bodies_of(
+    const std::map<std::string, registry::Assignment>& units, std::set<std::string>& undecided,
+    std::set<std::string>& unfetched) {
+  // Every body not cached yet, in one read: a machine given many units at once asks etcd once.
+  std::vector<unit::UnitHash> missing;
+  for (const auto& [name, assignment] : units) {
+    if (!body_cache_.contains(assignment.hash)) missing.push_back(assignment.hash);
+  }
+  std::sort(missing.begin(), missing.end());
+  missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+  std::map<unit::UnitHash, Result<std::optional<unit::UnitFile>>> fetched;
+  if (!missing.empty()) {
+    auto answers = registry_.bodies(missing);
+    for (size_t i = 0; i < missing.size(); ++i) fetched.emplace(missing[i], std::move(answers[i]));
+  }
+
   std::map<unit::UnitHash, Body> used;
   std::map<std::string, Body> bodies;
   for (const auto& [name, assignment] : units) {
     auto cached = body_cache_.find(assignment.hash);
     if (cached == body_cache_.end()) {
-      auto fetched = registry_.body(assignment.hash);
-      if (!fetched && fetched.error().code == ErrorCode::kDataLoss) {
+      auto& answer = fetched.at(assignment.hash);
+      if (!answer && answer.error().code == ErrorCode::kDataLoss) {
         undecided.insert(name);
         continue;
       }
-      if (!fetched) {
-        spdlog::warn("event=body_fetch_failed unit={} error=\"{}\"", name,
-                     fetched.error().to_string());
-        return std::nullopt;
+      if (!answer) {
+        unfetched.insert(name);
+        continue;
       }
       // Destroyed meanwhile: its entry is about to go too.
-      if (!*fetched) continue;
-      cached = body_cache_
-                   .emplace(assignment.hash,
-                            std::make_shared<const unit::UnitFile>(std::move(**fetched)))
-                   .first;
+      if (!*answer) continue;
+      cached =
+          body_cache_
+              .emplace(assignment.hash, std::make_shared<const unit::UnitFile>(std::move(**answer)))
+              .first;
     }
     used.insert(*cached);
     bodies.emplace(name, cached->second);
   }
   body_cache_ = std::move(used);
+  for (const auto& [hash, answer] : fetched) {
+    if (answer || answer.error().code == ErrorCode::kDataLoss) continue;
+    spdlog::warn("event=body_fetch_failed units={} error=\"{}\" (retried; the others go on)",
+                 unfetched.size(), answer.error().to_string());
+    break;
+  }
   return bodies;
 }
 

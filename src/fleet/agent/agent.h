@@ -102,10 +102,11 @@ class Agent {
                 const std::map<std::string, registry::Assignment>& desired);
   // Gives up the previous run's lease once this run's holds the presence and the states.
   void retire_previous_lease(etcd::LeaseId lease);
-  // The bodies of `units`, fetched once per content; nullopt when etcd did not answer. A unit
-  // whose body does not decode is added to `undecided`.
-  std::optional<std::map<std::string, Body>> bodies_of(
-      const std::map<std::string, registry::Assignment>& units, std::set<std::string>& undecided);
+  // The bodies of `units`, fetched once per content. A unit whose body does not decode is added
+  // to `undecided`, one whose body etcd did not return to `unfetched`; neither has a body here.
+  std::map<std::string, Body> bodies_of(const std::map<std::string, registry::Assignment>& units,
+                                        std::set<std::string>& undecided,
+                                        std::set<std::string>& unfetched);
   // The [X-Fleet] options of `name` with `body`, parsed once per unit and contents.
   std::shared_ptr<const unit::FleetOptions> fleet_options_of(const std::string& name,
                                                              const unit::UnitHash& hash,

@@ -322,6 +322,35 @@ Result<std::optional<unit::UnitFile>> Registry::body(const unit::UnitHash& hash)
   });
 }
 
+std::vector<Result<std::optional<unit::UnitFile>>> Registry::bodies(
+    const std::vector<unit::UnitHash>& hashes) {
+  using Body = Result<std::optional<unit::UnitFile>>;
+  return observed(OpKind::kGet, [&]() -> std::vector<Body> {
+    std::vector<Body> found;
+    found.reserve(hashes.size());
+    for (size_t start = 0; start < hashes.size(); start += etcd::kMaxTxnOps) {
+      const size_t end = std::min(hashes.size(), start + etcd::kMaxTxnOps);
+      etcd::Txn read;
+      for (size_t i = start; i < end; ++i) read.success.push_back(Op::get(keys_.body(hashes[i])));
+      auto result = client_.txn(read);
+      for (size_t i = start; i < end; ++i) {
+        if (!result) {
+          found.push_back(fail(result.error()));
+          continue;
+        }
+        const auto& kvs = result->responses[i - start].range.kvs;
+        if (kvs.empty()) {
+          found.push_back(std::optional<unit::UnitFile>());
+          continue;
+        }
+        auto body = decode_body(kvs.front().key, kvs.front().value);
+        found.push_back(body ? Body(std::move(*body)) : Body(fail(body.error())));
+      }
+    }
+    return found;
+  });
+}
+
 Status Registry::register_machine(const MachineRecord& machine, etcd::LeaseId lease,
                                   etcd::LeaseId previous) {
   return observed(OpKind::kSet, [&]() -> Status {

@@ -95,6 +95,10 @@ class Registry {
 
   Result<std::optional<UnitRecord>> unit(std::string_view name);
   Result<std::optional<unit::UnitFile>> body(const unit::UnitHash& hash);
+  // Many bodies in one read per 128 (one get operation): per hash, in order, as body() answers,
+  // each carrying the request's error when etcd did not answer.
+  std::vector<Result<std::optional<unit::UnitFile>>> bodies(
+      const std::vector<unit::UnitHash>& hashes);
 
   // Machines ----------------------------------------------------------------------------------
 

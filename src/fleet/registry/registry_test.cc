@@ -72,6 +72,27 @@ TEST_F(RegistryTest, CreateStoresEachBodyOnceAndTheDesiredState) {
   EXPECT_EQ(registry_->unit("missing.service").value(), std::nullopt);
 }
 
+// An agent given many units at once reads all their bodies in one request: each answered in the
+// order asked, a missing one as absent, a damaged one as data loss, without failing the others.
+TEST_F(RegistryTest, ManyBodiesAreReadTogetherEachWithItsOwnAnswer) {
+  ASSERT_TRUE(registry_->create_unit({"web.service", kWebBody, DesiredState::kLoaded}));
+  ASSERT_TRUE(registry_->create_unit({"log.service", kGlobalBody, DesiredState::kLoaded}));
+  const auto damaged = body_of("[Service]\nExecStart=/bin/damaged\n").hash();
+  ASSERT_TRUE(client_->put(keys().body(damaged), "not a body"));
+  const auto absent = body_of("[Service]\nExecStart=/bin/absent\n").hash();
+
+  auto found = registry_->bodies({kGlobalBody.hash(), absent, damaged, kWebBody.hash()});
+  ASSERT_EQ(found.size(), 4u);
+  ASSERT_TRUE(found[0].has_value() && found[0]->has_value());
+  EXPECT_EQ((*found[0])->hash(), kGlobalBody.hash());
+  ASSERT_TRUE(found[1].has_value());
+  EXPECT_EQ(*found[1], std::nullopt);
+  ASSERT_FALSE(found[2].has_value());
+  EXPECT_EQ(found[2].error().code, ErrorCode::kDataLoss);
+  ASSERT_TRUE(found[3].has_value() && found[3]->has_value());
+  EXPECT_EQ((*found[3])->hash(), kWebBody.hash());
+}
+
 TEST_F(RegistryTest, AnExistingUnitIsAlreadyExistsWhileItsBatchMatesAreCreated) {
   ASSERT_TRUE(registry_->create_unit({"a.service", kWebBody, DesiredState::kLaunched}));
   auto results = registry_->create_units({{"b.service", kWebBody, DesiredState::kLoaded},
