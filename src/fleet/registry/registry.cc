@@ -289,37 +289,30 @@ Status Registry::erase_body_if_unused(const unit::UnitHash& hash) {
   return {};
 }
 
-Result<std::optional<UnitRecord>> Registry::unit(std::string_view name) {
-  return observed(OpKind::kGet, [&]() -> Result<std::optional<UnitRecord>> {
-    auto kv = client_.get(keys_.unit(name));
+template <class Record>
+Result<std::optional<Record>> Registry::record_at(const std::string& key,
+                                                  Result<Record> (*decode)(std::string_view,
+                                                                           std::string_view)) {
+  return observed(OpKind::kGet, [&]() -> Result<std::optional<Record>> {
+    auto kv = client_.get(key);
     if (!kv) return fail(kv.error());
-    if (!*kv) return std::optional<UnitRecord>();
-    auto record = decode_unit((*kv)->key, (*kv)->value);
+    if (!*kv) return std::optional<Record>();
+    auto record = decode((*kv)->key, (*kv)->value);
     if (!record) return fail(record.error());
-    return std::optional<UnitRecord>(std::move(*record));
+    return std::optional<Record>(std::move(*record));
   });
+}
+
+Result<std::optional<UnitRecord>> Registry::unit(std::string_view name) {
+  return record_at(keys_.unit(name), &decode_unit);
 }
 
 Result<std::optional<MachineRecord>> Registry::machine(std::string_view id) {
-  return observed(OpKind::kGet, [&]() -> Result<std::optional<MachineRecord>> {
-    auto kv = client_.get(keys_.machine(id));
-    if (!kv) return fail(kv.error());
-    if (!*kv) return std::optional<MachineRecord>();
-    auto record = decode_machine((*kv)->key, (*kv)->value);
-    if (!record) return fail(record.error());
-    return std::optional<MachineRecord>(std::move(*record));
-  });
+  return record_at(keys_.machine(id), &decode_machine);
 }
 
 Result<std::optional<unit::UnitFile>> Registry::body(const unit::UnitHash& hash) {
-  return observed(OpKind::kGet, [&]() -> Result<std::optional<unit::UnitFile>> {
-    auto kv = client_.get(keys_.body(hash));
-    if (!kv) return fail(kv.error());
-    if (!*kv) return std::optional<unit::UnitFile>();
-    auto body = decode_body((*kv)->key, (*kv)->value);
-    if (!body) return fail(body.error());
-    return std::optional<unit::UnitFile>(std::move(*body));
-  });
+  return record_at(keys_.body(hash), &decode_body);
 }
 
 std::vector<Result<std::optional<unit::UnitFile>>> Registry::bodies(

@@ -156,6 +156,11 @@ class Registry {
   // Runs `operation` (a call of this class's public interface) and counts it as one `op`.
   template <class Operation>
   auto observed(metrics::RegistryOpMetrics::Op op, Operation&& operation);
+  // One record by its key, as `decode` reads it (one get operation); nullopt when absent.
+  template <class Record>
+  Result<std::optional<Record>> record_at(const std::string& key,
+                                          Result<Record> (*decode)(std::string_view,
+                                                                   std::string_view));
 
   etcd::Client& client_;
   const Keys keys_;
