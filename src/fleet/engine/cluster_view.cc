@@ -1,5 +1,8 @@
 #include "fleet/engine/cluster_view.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace fleet::engine {
 
 Result<std::unique_ptr<ClusterView>> ClusterView::start(registry::Registry& registry,
@@ -32,10 +35,56 @@ Result<std::unique_ptr<ClusterView>> ClusterView::start(registry::Registry& regi
   return view;
 }
 
-ClusterView::Snapshot ClusterView::snapshot() {
+const ClusterView::Snapshot& ClusterView::snapshot() {
   const auto& keys = registry_.keys();
-  Snapshot snap;
+  // Changes are taken before the entries are read: one that lands in between is read now and
+  // again next time, which changes nothing.
+  const bool machines_changed = machines_->take_changes().any();
+  if (metadata_->take_changes().any() || machines_changed) read_machines();
 
+  auto unit_changes = units_->take_changes();
+  auto schedule_changes = schedule_->take_changes();
+  const bool bodies_changed = bodies_->take_changes().any();
+  if (unit_changes.everything || schedule_changes.everything) {
+    read_all_units();
+  } else {
+    std::vector<Node*> dirty;
+    for (const auto& key : unit_changes.keys) {
+      auto name = keys.unit_of(key);
+      if (!name) continue;
+      auto entry = units_->get(key);
+      track(*name, dirty).second.record =
+          entry ? std::optional(entry->record) : std::optional<registry::UnitRecord>();
+    }
+    for (const auto& key : schedule_changes.keys) {
+      auto at = keys.scheduled_of(key);
+      if (!at) continue;
+      auto [machine, name] = *at;
+      auto& entries = track(name, dirty).second.entries;
+      if (auto entry = schedule_->get(key)) {
+        entries.insert_or_assign(std::string(machine), entry->record);
+      } else if (auto it = entries.find(machine); it != entries.end()) {
+        entries.erase(it);
+      }
+    }
+    if (bodies_changed) {
+      for (auto name : without_body_) track(name, dirty);
+    }
+    for (Node* node : dirty) update(*node);
+  }
+
+  snapshot_.repairs.clear();
+  std::vector<std::string_view> repairing(repairing_.begin(), repairing_.end());
+  std::sort(repairing.begin(), repairing.end());
+  for (auto name : repairing) {
+    const auto& repairs = tracked_.find(name)->second.repairs;
+    snapshot_.repairs.insert(snapshot_.repairs.end(), repairs.begin(), repairs.end());
+  }
+  return snapshot_;
+}
+
+void ClusterView::read_machines() {
+  const auto& keys = registry_.keys();
   std::unordered_map<std::string, registry::Metadata> dynamic;
   metadata_->read([&](const auto& entries) {
     for (const auto& [key, entry] : entries) {
@@ -44,80 +93,127 @@ ClusterView::Snapshot ClusterView::snapshot() {
       }
     }
   });
+  auto& machines = snapshot_.state.machines;
+  machines.clear();
   machines_->read([&](const auto& entries) {
     for (const auto& [key, entry] : entries) {
       auto id = keys.machine_of(key);
       if (!id) continue;
       auto extra = dynamic.find(std::string(*id));
-      snap.state.machines.push_back(
-          {std::string(*id), extra == dynamic.end() ? entry.record.metadata
-                                                    : registry::effective_metadata(
-                                                          entry.record.metadata, extra->second)});
+      machines.push_back({std::string(*id), extra == dynamic.end()
+                                                ? entry.record.metadata
+                                                : registry::effective_metadata(
+                                                      entry.record.metadata, extra->second)});
     }
   });
+}
 
-  // Every unit listed gets its known_ entry stamped with this pass; those of units gone are swept
-  // after. A unit whose body the cache does not hold yet keeps an entry without options and sits
-  // this pass out, schedule entries included.
-  const uint64_t pass = ++pass_;
-  size_t listed = 0;
+void ClusterView::read_all_units() {
+  const auto& keys = registry_.keys();
+  for (auto& [name, unit] : tracked_) {
+    unit.record.reset();
+    unit.entries.clear();
+  }
+  std::vector<Node*> dirty;
+  for (auto& node : tracked_) track(node.first, dirty);
   units_->read([&](const auto& entries) {
-    // Reserved so that no push_back moves the names `assignments` points into.
-    snap.state.units.reserve(entries.size());
-    snap.assignments.reserve(entries.size());
     for (const auto& [key, entry] : entries) {
-      auto name = keys.unit_of(key);
-      if (!name) continue;
-      const auto& record = entry.record;
-      auto found = known_.find(*name);
-      if (found == known_.end()) found = known_.try_emplace(std::string(*name)).first;
-      Known& known = found->second;
-      known.pass = pass;
-      ++listed;
-      if (known.hash != record.hash || !known.options) {
-        known.hash = record.hash;
-        auto body = bodies_->get(keys.body(record.hash));
-        known.options = body ? std::make_shared<const unit::FleetOptions>(
-                                   unit::parse_fleet_options(body->record, *name))
-                             : nullptr;
-        if (!known.options) continue;
-      }
-      known.index = snap.state.units.size();
-      snap.state.units.push_back(UnitInfo{std::string(*name), record.desired, known.options, ""});
-      if (!record.global) {
-        snap.assignments.emplace(snap.state.units.back().name,
-                                 registry::Assignment{record.hash, record.desired});
-      }
+      if (auto name = keys.unit_of(key)) track(*name, dirty).second.record = entry.record;
     }
   });
-  if (known_.size() > listed)
-    std::erase_if(known_, [&](const auto& e) { return e.second.pass != pass; });
-
   schedule_->read([&](const auto& entries) {
     for (const auto& [key, entry] : entries) {
-      auto at = keys.scheduled_of(key);
-      if (!at) continue;
-      auto [machine, name] = *at;
-      auto found = known_.find(name);
-      if (found != known_.end() && !found->second.options) continue;  // body not cached yet
-      if (found == known_.end() || found->second.options->global) {
-        // Destroyed, or global now.
-        snap.repairs.push_back({std::string(name), std::string(machine), "", {}});
-        continue;
+      if (auto at = keys.scheduled_of(key)) {
+        track(at->second, dirty).second.entries.emplace(at->first, entry.record);
       }
-      auto& unit = snap.state.units[found->second.index];
-      if (!unit.machine.empty()) {
-        // On two machines: the first stays.
-        snap.repairs.push_back({std::string(name), std::string(machine), "", {}});
-        continue;
-      }
-      unit.machine = machine;
-      const registry::Assignment wanted{found->second.hash, unit.desired};
-      if (!(entry.record == wanted))
-        snap.repairs.push_back({std::string(name), "", std::string(machine), wanted});
     }
   });
-  return snap;
+  for (Node* node : dirty) update(*node);
+}
+
+ClusterView::Node& ClusterView::track(std::string_view name, std::vector<Node*>& dirty) {
+  auto found = tracked_.find(name);
+  if (found == tracked_.end()) found = tracked_.try_emplace(std::string(name)).first;
+  if (!std::exchange(found->second.dirty, true)) dirty.push_back(&*found);
+  return *found;
+}
+
+void ClusterView::update(Node& node) {
+  const std::string& name = node.first;
+  Tracked& unit = node.second;
+  unit.dirty = false;
+
+  if (!unit.record) {
+    unit.options = nullptr;
+  } else if (unit.options_hash != unit.record->hash || !unit.options) {
+    unit.options_hash = unit.record->hash;
+    auto body = bodies_->get(registry_.keys().body(unit.record->hash));
+    unit.options = body ? std::make_shared<const unit::FleetOptions>(
+                              unit::parse_fleet_options(body->record, name))
+                        : nullptr;
+  }
+  if (unit.record && !unit.options) {
+    without_body_.insert(name);
+  } else {
+    without_body_.erase(name);
+  }
+
+  // A unit sitting out for its body keeps its entries as they are.
+  unit.repairs.clear();
+  std::string_view machine;
+  if (!unit.record || unit.options) {
+    const registry::Assignment wanted =
+        unit.record ? registry::Assignment{unit.record->hash, unit.record->desired}
+                    : registry::Assignment{};
+    for (const auto& [on, entry] : unit.entries) {
+      // Destroyed, global now, or on a second machine (the first stays).
+      if (!unit.record || unit.options->global || !machine.empty()) {
+        unit.repairs.push_back({name, on, "", {}});
+        continue;
+      }
+      machine = on;
+      if (!(entry == wanted)) unit.repairs.push_back({name, "", on, wanted});
+    }
+  }
+  if (unit.repairs.empty()) {
+    repairing_.erase(name);
+  } else {
+    repairing_.insert(name);
+  }
+
+  if (!unit.options) {
+    unlist(unit);
+    snapshot_.assignments.erase(name);
+    if (!unit.record && unit.entries.empty()) tracked_.erase(tracked_.find(name));
+    return;
+  }
+  auto& units = snapshot_.state.units;
+  if (unit.index == kUnlisted) {
+    unit.index = units.size();
+    units.push_back(UnitInfo{name, {}, {}, ""});
+  }
+  UnitInfo& info = units[unit.index];
+  info.desired = unit.record->desired;
+  info.options = unit.options;
+  info.machine = machine;
+  if (unit.record->global) {
+    snapshot_.assignments.erase(name);
+  } else {
+    snapshot_.assignments.insert_or_assign(
+        name, registry::Assignment{unit.record->hash, unit.record->desired});
+  }
+}
+
+// The last unit takes its place: the scheduler takes units in any order.
+void ClusterView::unlist(Tracked& unit) {
+  if (unit.index == kUnlisted) return;
+  auto& units = snapshot_.state.units;
+  const size_t index = std::exchange(unit.index, kUnlisted);
+  if (index + 1 != units.size()) {
+    units[index] = std::move(units.back());
+    tracked_.find(units[index].name)->second.index = index;
+  }
+  units.pop_back();
 }
 
 std::vector<registry::ScheduleWrite> ClusterView::writes_for(const Plan& plan,

@@ -6,10 +6,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "fleet/base/error.h"
@@ -28,12 +31,6 @@ class ClusterView {
                                                     std::function<void()> on_change);
 
   struct Snapshot {
-    Snapshot() = default;
-    // Move-only: the keys of `assignments` point into `state.units`' names, which a move keeps in
-    // place but a copy would not. Add no units after snapshot().
-    Snapshot(Snapshot&&) = default;
-    Snapshot& operator=(Snapshot&&) = default;
-
     ClusterState state;
     // What each schedulable unit's schedule entry must say, by unit name.
     std::unordered_map<std::string_view, registry::Assignment> assignments;
@@ -41,7 +38,10 @@ class ClusterView {
     // machines, an entry whose hash or desired state is out of date.
     std::vector<registry::ScheduleWrite> repairs;
   };
-  Snapshot snapshot();
+  // The cluster as the caches hold it now. Only what changed since the previous call is read
+  // again (all of it after a cache relisted), so a pass at 100,000 units that changed a few
+  // costs a few. Valid until the next call; the engine's thread only.
+  const Snapshot& snapshot();
 
   // The writes that carry out `plan` on `snapshot`, repairs included, at most one per entry.
   static std::vector<registry::ScheduleWrite> writes_for(const Plan& plan,
@@ -51,35 +51,54 @@ class ClusterView {
   bool wait_for_schedule(etcd::Revision revision, std::chrono::milliseconds timeout) const;
 
  private:
-  // What snapshot() keeps of a unit across passes, so that a pass neither parses nor allocates
-  // anything here for a unit it saw before, and finds a schedule entry's unit by name.
-  struct Known {
-    unit::UnitHash hash;
-    // The unit's [X-Fleet] options, parsed from the body with `hash`; null while the body cache
-    // does not hold that body yet.
+  // Everything the view holds about one unit name: its record, parsed options and schedule
+  // entries, and where that puts it in the snapshot.
+  struct Tracked {
+    std::optional<registry::UnitRecord> record;  // none: no unit record that decodes
+    // The [X-Fleet] options of the body with `options_hash`; null while the body cache does not
+    // hold that body yet, and then the unit sits out, schedule entries included.
     std::shared_ptr<const unit::FleetOptions> options;
-    uint64_t pass = 0;  // the snapshot() that last listed the unit; older entries are swept
-    size_t index = 0;   // the unit's position in that snapshot's state.units
+    unit::UnitHash options_hash;
+    std::map<std::string, registry::Assignment, std::less<>> entries;  // by machine ID
+    size_t index = kUnlisted;                                          // in snapshot_.state.units
+    std::vector<registry::ScheduleWrite> repairs;
+    bool dirty = false;  // queued for update() in this snapshot()
   };
+  static constexpr size_t kUnlisted = static_cast<size_t>(-1);
   // Lets find() take a std::string_view without building a std::string.
   struct NameHash {
     using is_transparent = void;
     size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
   };
+  using TrackedUnits = std::unordered_map<std::string, Tracked, NameHash, std::equal_to<>>;
+  using Node = TrackedUnits::value_type;
 
   template <class Record>
   using Cache = registry::WatchCache<Record>;
 
   explicit ClusterView(registry::Registry& registry) : registry_(registry) {}
+  void read_machines();
+  // Reads every unit and schedule entry again, as after a relist.
+  void read_all_units();
+  // The node of `name` (added when new), queued in `dirty` unless it is already.
+  Node& track(std::string_view name, std::vector<Node*>& dirty);
+  // Brings `node`'s unit, assignment and repairs in the snapshot in line with what it tracks;
+  // forgets it when nothing is left to track.
+  void update(Node& node);
+  void unlist(Tracked& unit);
+
   registry::Registry& registry_;
   std::unique_ptr<Cache<registry::UnitRecord>> units_;
   std::unique_ptr<Cache<unit::UnitFile>> bodies_;
   std::unique_ptr<Cache<registry::Assignment>> schedule_;
   std::unique_ptr<Cache<registry::MachineRecord>> machines_;
   std::unique_ptr<Cache<std::string>> metadata_;
-  // snapshot() only: every unit the last snapshot listed, by name.
-  std::unordered_map<std::string, Known, NameHash, std::equal_to<>> known_;
-  uint64_t pass_ = 0;
+  // snapshot() only: the view kept between calls. Node keys are stable, so `assignments` and
+  // `repairing_` point into them.
+  TrackedUnits tracked_;
+  std::unordered_set<std::string_view> without_body_;  // units with a record but no options
+  std::unordered_set<std::string_view> repairing_;     // units with repairs
+  Snapshot snapshot_;
 };
 
 }  // namespace fleet::engine

@@ -182,7 +182,7 @@ void Engine::pass() {
   // Read before the snapshot: a change that lands during this pass makes the next one plan.
   const uint64_t changes = view_changes_.load();
   if (settled_at_ == changes) return count(&EngineStats::settled_passes);
-  auto snapshot = view_->snapshot();
+  const auto& snapshot = view_->snapshot();
   const auto snapshot_done = std::chrono::steady_clock::now();
   auto plan = Scheduler::plan(snapshot.state);
   auto writes = ClusterView::writes_for(plan, snapshot);

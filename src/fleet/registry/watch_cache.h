@@ -9,6 +9,7 @@
 // for the log. Thread-safe: readers share a lock with the feed that applies changes.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -121,6 +122,31 @@ class WatchCache {
 
   int relists() const { return feed_->relists(); }
 
+  // What changed since the previous call, for the one consumer that keeps something derived from
+  // the entries and updates only that: the keys set, deleted or left out since, sorted and
+  // unique; or `everything` on the first call and after a relist, when keys say nothing. Keys
+  // are recorded only from the first call on.
+  struct Changes {
+    bool everything = false;
+    std::vector<std::string> keys;
+
+    bool any() const { return everything || !keys.empty(); }
+  };
+  Changes take_changes() {
+    Changes changes;
+    {
+      std::lock_guard lock(mu_);
+      changes.everything = !tracking_ || everything_changed_;
+      tracking_ = true;
+      everything_changed_ = false;
+      changes.keys.swap(changed_);
+    }
+    if (changes.everything) changes.keys.clear();
+    std::sort(changes.keys.begin(), changes.keys.end());
+    changes.keys.erase(std::unique(changes.keys.begin(), changes.keys.end()), changes.keys.end());
+    return changes;
+  }
+
   // Records left out because they did not decode, and the last such error.
   size_t skipped() const {
     std::lock_guard lock(mu_);
@@ -149,6 +175,8 @@ class WatchCache {
       if (batch.snapshot) {
         entries_.clear();
         skipped_.clear();
+        everything_changed_ = tracking_;
+        changed_.clear();
       }
       for (const auto& event : batch.events) apply_event(event);
       revision_ = std::max(revision_, batch.revision);
@@ -161,6 +189,7 @@ class WatchCache {
 
   void apply_event(const etcd::Event& event) {
     const auto& kv = event.kv;
+    if (tracking_ && !everything_changed_) changed_.push_back(kv.key);
     if (event.type == etcd::Event::Type::kDelete) {
       if (auto it = entries_.find(kv.key); it != entries_.end()) entries_.erase(it);
       skipped_.erase(kv.key);
@@ -186,6 +215,9 @@ class WatchCache {
   std::optional<Error> last_decode_error_;      // guarded by mu_
   etcd::Revision revision_ = 0;                 // guarded by mu_: events and progress
   etcd::Revision changes_revision_ = 0;         // guarded by mu_: snapshots and events only
+  bool tracking_ = false;                       // guarded by mu_: take_changes() was called
+  bool everything_changed_ = false;             // guarded by mu_: a relist since the last take
+  std::vector<std::string> changed_;            // guarded by mu_: keys since the last take
   std::unique_ptr<ListWatch> feed_;             // set once by start(), before any reader
 };
 

@@ -142,6 +142,25 @@ TEST_F(WatchCacheTest, ThousandsOfRandomWritesEndEqualToAFreshList) {
   EXPECT_GE(final_write, last.load());
 }
 
+TEST_F(WatchCacheTest, TakeChangesNamesEachChangedKeyOnceAfterAFirstEverything) {
+  ASSERT_TRUE(client_->put(key("b"), "1"));
+  auto cache = start_cache();
+  ASSERT_TRUE(cache);
+  EXPECT_TRUE(cache->take_changes().everything);
+  EXPECT_FALSE(cache->take_changes().any());
+
+  ASSERT_TRUE(client_->put(key("c"), "1"));
+  ASSERT_TRUE(client_->put(key("a"), "1"));
+  ASSERT_TRUE(client_->put(key("c"), "2"));
+  ASSERT_TRUE(client_->erase(key("b")));
+  auto last = client_->put(key("d"), "bad").value();
+  ASSERT_TRUE(cache->wait_for_change(last, kDeadline));
+  auto changes = cache->take_changes();
+  EXPECT_FALSE(changes.everything);
+  EXPECT_EQ(changes.keys, (std::vector{key("a"), key("b"), key("c"), key("d")}));
+  EXPECT_FALSE(cache->take_changes().any());
+}
+
 // Compaction can only overtake a watch that is behind: here the cache's only endpoint is down
 // while the others write and compact, so its watch resumes into a compacted revision.
 TEST(WatchCacheCompactionTest, AWatchThatFellBehindACompactionRelistsAndCatchesUp) {
@@ -159,6 +178,7 @@ TEST(WatchCacheCompactionTest, AWatchThatFellBehindACompactionRelistsAndCatchesU
 
   auto cache = StringCache::start(*cache_client, prefix, decode_text).value();
   ASSERT_EQ(cache->size(), 2u);
+  ASSERT_TRUE(cache->take_changes().everything);
 
   cluster.kill(behind);
   ASSERT_TRUE(writer->erase(prefix + "gone"));
@@ -172,6 +192,8 @@ TEST(WatchCacheCompactionTest, AWatchThatFellBehindACompactionRelistsAndCatchesU
   EXPECT_EQ(contents_of(*cache), list(*writer, prefix));
   EXPECT_EQ(cache->get(prefix + "kept")->record, "2");
   EXPECT_EQ(cache->get(prefix + "gone"), std::nullopt);
+  // The keys the relist dropped are not named: a consumer has to read everything again.
+  EXPECT_TRUE(cache->take_changes().everything);
 }
 
 }  // namespace
