@@ -1,8 +1,11 @@
 #include "fleet/agent/agent.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -15,6 +18,40 @@ namespace {
 // Registration retries back off from 1 s to 60 s, as the original's did (spec §5.1).
 constexpr std::chrono::milliseconds kFirstBackoff{1000};
 constexpr std::chrono::milliseconds kLastBackoff{60000};
+
+// Makes `offers` hold one offer per unit in a watch cache's `entries`, whose keys `name_of` turns
+// into unit names (nullopt: not a unit's key). An offer keeps what derives from its contents while
+// its hash stays. Entries come in key order, which is name order (one prefix before every name),
+// so this is one walk of both. True when anything changed.
+template <class OfferMap, class Entries, class NameOf>
+bool update_offers(OfferMap& offers, const Entries& entries, NameOf name_of) {
+  using Offer = typename OfferMap::mapped_type;
+  bool changed = false;
+  auto offer = offers.begin();
+  for (const auto& [key, entry] : entries) {
+    auto name = name_of(key);
+    if (!name) continue;
+    while (offer != offers.end() && offer->first < *name) {
+      offer = offers.erase(offer);
+      changed = true;
+    }
+    if (offer == offers.end() || offer->first != *name) {
+      offer = offers.emplace_hint(offer, *name, Offer{.assignment = entry.record});
+      changed = true;
+    } else if (offer->second.assignment != entry.record) {
+      if (offer->second.assignment.hash != entry.record.hash) {
+        offer->second = Offer{.assignment = entry.record};
+      } else {
+        offer->second.assignment = entry.record;
+      }
+      changed = true;
+    }
+    ++offer;
+  }
+  changed |= offer != offers.end();
+  offers.erase(offer, offers.end());
+  return changed;
+}
 
 }  // namespace
 
@@ -226,17 +263,20 @@ bool Agent::keep_caches() {
 
 bool Agent::pass() {
   const auto& keys = registry_.keys();
-  std::map<std::string, registry::Assignment> scheduled;
-  std::map<std::string, registry::Assignment> global;
-  schedule_->read([&](const auto& entries) {
-    for (const auto& [key, entry] : entries) {
-      if (auto at = keys.scheduled_of(key)) scheduled.emplace(at->second, entry.record);
-    }
+  // A cache that did not change since the last pass (the pass is for another one, or a resync)
+  // leaves its offers as they are.
+  bool offers_changed = false;
+  schedule_->read_with_revision([&](const auto& entries, etcd::Revision revision) {
+    if (std::exchange(scheduled_revision_, revision) == revision) return;
+    offers_changed |= update_offers(scheduled_offers_, entries, [&](std::string_view key) {
+      auto at = keys.scheduled_of(key);
+      return at ? std::optional(at->second) : std::nullopt;
+    });
   });
-  global_->read([&](const auto& entries) {
-    for (const auto& [key, entry] : entries) {
-      if (auto name = keys.global_unit_of(key)) global.emplace(*name, entry.record);
-    }
+  global_->read_with_revision([&](const auto& entries, etcd::Revision revision) {
+    if (std::exchange(global_revision_, revision) == revision) return;
+    offers_changed |= update_offers(global_offers_, entries,
+                                    [&](std::string_view key) { return keys.global_unit_of(key); });
   });
   registry::Metadata dynamic;
   metadata_->read([&](const auto& entries) {
@@ -254,35 +294,31 @@ bool Agent::pass() {
   for (const auto& key : global_->skipped_keys()) {
     if (auto name = keys.global_unit_of(key)) undecided.emplace(*name);
   }
-  std::map<std::string, registry::Assignment> offered = scheduled;
-  offered.insert(global.begin(), global.end());
   std::set<std::string> unfetched;
-  const auto bodies = bodies_of(offered, undecided, unfetched);
+  resolve_bodies(undecided, unfetched, offers_changed);
 
   Offers offers;
   offers.metadata = registry::effective_metadata(options_.machine.metadata, dynamic);
-  auto add = [&](std::vector<OfferedUnit>& to, const auto& units) {
-    for (const auto& [name, assignment] : units) {
-      auto body = bodies.find(name);
-      if (body == bodies.end()) continue;
-      to.push_back({name, assignment, fleet_options_of(name, assignment.hash, *body->second)});
+  offers.scheduled.reserve(scheduled_offers_.size());
+  for (const auto& [name, offer] : scheduled_offers_) {
+    if (offer.options) offers.scheduled.push_back({name, offer.assignment, offer.options});
+  }
+  offers.global.reserve(global_offers_.size());
+  for (const auto& [name, offer] : global_offers_) {
+    if (const auto& options = contents_of(name).options) {
+      offers.global.push_back({name, offer.assignment, options});
     }
-  };
-  add(offers.scheduled, scheduled);
-  add(offers.global, global);
-  std::erase_if(options_cache_, [&](const auto& entry) { return !bodies.contains(entry.first); });
+  }
   auto desired = desired_units(offers);
 
-  std::map<std::string, HeldUnit> held;
   {
     std::lock_guard lock(mu_);
-    held = held_;
     ++stats_.passes;
   }
   // Units this pass cannot decide on stay as they are: held ones are neither stopped nor changed.
   auto keep_as_held = [&](const std::string& name) {
-    auto unit = held.find(name);
-    if (unit == held.end()) return false;
+    auto unit = held_.find(name);
+    if (unit == held_.end()) return false;
     desired[name] = {unit->second.hash, unit->second.launched ? unit::DesiredState::kLaunched
                                                               : unit::DesiredState::kLoaded};
     return true;
@@ -294,13 +330,13 @@ bool Agent::pass() {
     }
   }
   for (const auto& name : unfetched) keep_as_held(name);
-  auto tasks = plan_tasks(desired, held, reload_pending_);
+  auto tasks = plan_tasks(desired, held_, reload_pending_);
   const uint64_t reports_before_tasks = publisher_.last_report();
   std::vector<std::string> touched;
   std::set<std::string> failed;  // units whose later tasks wait for the next pass
   for (const auto& task : tasks) {
     if (failed.contains(task.unit)) continue;
-    if (run_task(task, bodies, desired)) {
+    if (run_task(task, desired)) {
       if (!task.unit.empty()) touched.push_back(task.unit);
       continue;
     }
@@ -324,15 +360,14 @@ bool Agent::pass() {
   return unfetched.empty();
 }
 
-bool Agent::run_task(const Task& task, const std::map<std::string, Body>& bodies,
-                     const std::map<std::string, registry::Assignment>& desired) {
+bool Agent::run_task(const Task& task, const std::map<std::string, registry::Assignment>& desired) {
   Status done;
   switch (task.type) {
     case TaskType::kUnload:
       done = manager_.unload(task.unit);
       break;
     case TaskType::kLoad:
-      done = manager_.load(task.unit, *bodies.at(task.unit));
+      done = manager_.load(task.unit, *contents_of(task.unit).body);
       break;
     case TaskType::kReload:
       done = manager_.reload();
@@ -380,13 +415,27 @@ bool Agent::run_task(const Task& task, const std::map<std::string, Body>& bodies
   return true;
 }
 
-std::map<std::string, Agent::Body> Agent::bodies_of(
-    const std::map<std::string, registry::Assignment>& units, std::set<std::string>& undecided,
-    std::set<std::string>& unfetched) {
+void Agent::resolve_bodies(std::set<std::string>& undecided, std::set<std::string>& unfetched,
+                           bool offers_changed) {
+  // The offers that need contents of their own: a global unit also scheduled here has the
+  // scheduled unit's (contents_of()).
+  std::vector<std::pair<std::string_view, Offer*>> holders;
+  holders.reserve(scheduled_offers_.size() + global_offers_.size());
+  for (auto& [name, offer] : scheduled_offers_) holders.emplace_back(name, &offer);
+  for (auto& [name, offer] : global_offers_) {
+    if (!scheduled_offers_.contains(name)) {
+      holders.emplace_back(name, &offer);
+    } else if (offer.body) {
+      offer = Offer{.assignment = offer.assignment};
+    }
+  }
+
   // Every body not cached yet, in one read: a machine given many units at once asks etcd once.
   std::vector<unit::UnitHash> missing;
-  for (const auto& [name, assignment] : units) {
-    if (!body_cache_.contains(assignment.hash)) missing.push_back(assignment.hash);
+  for (const auto& [name, offer] : holders) {
+    if (!offer->body && !body_cache_.contains(offer->assignment.hash)) {
+      missing.push_back(offer->assignment.hash);
+    }
   }
   std::sort(missing.begin(), missing.end());
   missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
@@ -396,49 +445,53 @@ std::map<std::string, Agent::Body> Agent::bodies_of(
     for (size_t i = 0; i < missing.size(); ++i) fetched.emplace(missing[i], std::move(answers[i]));
   }
 
-  std::map<unit::UnitHash, Body> used;
-  std::map<std::string, Body> bodies;
-  for (const auto& [name, assignment] : units) {
-    auto cached = body_cache_.find(assignment.hash);
+  for (const auto& [name, offer] : holders) {
+    if (offer->body) continue;
+    const auto& hash = offer->assignment.hash;
+    auto cached = body_cache_.find(hash);
     if (cached == body_cache_.end()) {
-      auto& answer = fetched.at(assignment.hash);
+      auto& answer = fetched.at(hash);
       if (!answer && answer.error().code == ErrorCode::kDataLoss) {
-        undecided.insert(name);
+        undecided.emplace(name);
         continue;
       }
       if (!answer) {
-        unfetched.insert(name);
+        unfetched.emplace(name);
         continue;
       }
       // Destroyed meanwhile: its entry is about to go too.
       if (!*answer) continue;
       cached =
-          body_cache_
-              .emplace(assignment.hash, std::make_shared<const unit::UnitFile>(std::move(**answer)))
+          body_cache_.emplace(hash, std::make_shared<const unit::UnitFile>(std::move(**answer)))
               .first;
     }
-    used.insert(*cached);
-    bodies.emplace(name, cached->second);
+    offer->body = cached->second;
+    offer->options =
+        std::make_shared<const unit::FleetOptions>(unit::parse_fleet_options(*offer->body, name));
   }
-  body_cache_ = std::move(used);
+  // Bodies are only added for offers, so only an offer that went or changed leaves one unused.
+  if (offers_changed) {
+    std::vector<unit::UnitHash> used;
+    for (const auto& [name, offer] : holders) {
+      if (offer->body) used.push_back(offer->assignment.hash);
+    }
+    std::sort(used.begin(), used.end());
+    std::erase_if(body_cache_, [&](const auto& entry) {
+      return !std::binary_search(used.begin(), used.end(), entry.first);
+    });
+  }
   for (const auto& [hash, answer] : fetched) {
     if (answer || answer.error().code == ErrorCode::kDataLoss) continue;
     spdlog::warn("event=body_fetch_failed units={} error=\"{}\" (retried; the others go on)",
                  unfetched.size(), answer.error().to_string());
     break;
   }
-  return bodies;
 }
 
-std::shared_ptr<const unit::FleetOptions> Agent::fleet_options_of(const std::string& name,
-                                                                  const unit::UnitHash& hash,
-                                                                  const unit::UnitFile& body) {
-  auto& cached = options_cache_[name];
-  if (!cached.second || cached.first != hash) {
-    cached = {hash,
-              std::make_shared<const unit::FleetOptions>(unit::parse_fleet_options(body, name))};
-  }
-  return cached.second;
+const Agent::Offer& Agent::contents_of(std::string_view name) const {
+  auto scheduled = scheduled_offers_.find(name);
+  return scheduled != scheduled_offers_.end() ? scheduled->second
+                                              : global_offers_.find(name)->second;
 }
 
 void Agent::save_run_state(etcd::LeaseId lease) {

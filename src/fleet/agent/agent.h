@@ -27,6 +27,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -98,19 +99,25 @@ class Agent {
   bool keep_caches();
   bool pass();
   using Body = std::shared_ptr<const unit::UnitFile>;
-  bool run_task(const Task& task, const std::map<std::string, Body>& bodies,
-                const std::map<std::string, registry::Assignment>& desired);
+  // A unit offered to this machine, scheduled here or global, and what derives from its contents.
+  struct Offer {
+    registry::Assignment assignment;
+    Body body{};  // null until fetched, and while it cannot be
+    std::shared_ptr<const unit::FleetOptions> options{};  // of `body`; null with it
+  };
+  using OfferMap = std::map<std::string, Offer, std::less<>>;
+  bool run_task(const Task& task, const std::map<std::string, registry::Assignment>& desired);
   // Gives up the previous run's lease once this run's holds the presence and the states.
   void retire_previous_lease(etcd::LeaseId lease);
-  // The bodies of `units`, fetched once per content. A unit whose body does not decode is added
-  // to `undecided`, one whose body etcd did not return to `unfetched`; neither has a body here.
-  std::map<std::string, Body> bodies_of(const std::map<std::string, registry::Assignment>& units,
-                                        std::set<std::string>& undecided,
-                                        std::set<std::string>& unfetched);
-  // The [X-Fleet] options of `name` with `body`, parsed once per unit and contents.
-  std::shared_ptr<const unit::FleetOptions> fleet_options_of(const std::string& name,
-                                                             const unit::UnitHash& hash,
-                                                             const unit::UnitFile& body);
+  // Gives the offers their bodies (each content fetched once) and [X-Fleet] options. A unit whose
+  // body does not decode is added to `undecided`, one whose body etcd did not return to
+  // `unfetched`; neither has a body. `offers_changed`: an offer came, went or changed since the
+  // last pass (otherwise the cached bodies are still exactly the offered ones).
+  void resolve_bodies(std::set<std::string>& undecided, std::set<std::string>& unfetched,
+                      bool offers_changed);
+  // The offer whose contents the offered unit `name` gets: the scheduled one when it is also
+  // global.
+  const Offer& contents_of(std::string_view name) const;
   // Saves the lease and held_ to options_.state_file.
   void save_run_state(etcd::LeaseId lease);
 
@@ -124,11 +131,15 @@ class Agent {
   std::unique_ptr<registry::WatchCache<registry::Assignment>> schedule_;
   std::unique_ptr<registry::WatchCache<registry::Assignment>> global_;
   std::unique_ptr<registry::WatchCache<std::string>> metadata_;
-  // A pass runs on every change, and a machine may hold hundreds of units: what it derives from
-  // contents is kept between passes (for units still offered) rather than redone for each unit.
+  // A pass runs on every change, and a machine may hold hundreds of units: the offers and what
+  // derives from them are kept between passes and redone only for what changed.
+  OfferMap scheduled_offers_;
+  OfferMap global_offers_;
+  // The caches' last changes the offers reflect.
+  etcd::Revision scheduled_revision_ = -1;
+  etcd::Revision global_revision_ = -1;
+  // The offers' bodies, by contents: only bodies still offered stay.
   std::map<unit::UnitHash, Body> body_cache_;
-  std::map<std::string, std::pair<unit::UnitHash, std::shared_ptr<const unit::FleetOptions>>>
-      options_cache_;
   RunState saved_;  // what the previous run left; its lease is given up once ours holds
   // False while saved_.lease belongs to another machine ID (/etc/machine-id changed): it is not
   // kept alive, only revoked.
@@ -139,6 +150,7 @@ class Agent {
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
+  // The loop thread, its only writer, reads it without the lock.
   std::map<std::string, HeldUnit> held_;  // guarded by mu_; written by the loop thread only
   bool registered_ = false;               // guarded by mu_
   bool poked_ = true;                     // guarded by mu_

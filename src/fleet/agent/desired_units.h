@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fleet/registry/records.h"
@@ -18,7 +19,7 @@ namespace fleet::agent {
 
 // A unit offered to this machine: scheduled here by the engine, or global.
 struct OfferedUnit {
-  std::string name;
+  std::string_view name;  // the caller's, alive while it uses the offers
   registry::Assignment assignment;
   // Its [X-Fleet] options (specifiers expanded). Never null.
   std::shared_ptr<const unit::FleetOptions> options;

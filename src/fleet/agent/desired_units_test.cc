@@ -8,7 +8,8 @@ namespace {
 using registry::Assignment;
 using unit::DesiredState;
 
-OfferedUnit offer(const std::string& name, const std::string& fleet_section = "",
+// `name` is a literal: the offer refers to it.
+OfferedUnit offer(std::string_view name, const std::string& fleet_section = "",
                   DesiredState desired = DesiredState::kLaunched) {
   auto file = unit::UnitFile::parse("[Service]\nExecStart=/bin/true\n[X-Fleet]\n" + fleet_section);
   auto options = std::make_shared<unit::FleetOptions>(unit::parse_fleet_options(*file, name));

@@ -27,27 +27,34 @@ std::vector<Task> plan_tasks(const std::map<std::string, registry::Assignment>& 
   auto add = [&tasks](TaskType type, const std::string& unit, const char* reason) {
     tasks.push_back({type, unit, reason});
   };
-  for (const auto& [name, unit] : held) {
-    if (!desired.contains(name)) add(TaskType::kUnload, name, "unit loaded but not scheduled here");
-  }
+  auto unload_unscheduled = [&](const std::string& name) {
+    add(TaskType::kUnload, name, "unit loaded but not scheduled here");
+  };
+  // Both are in name order: one walk pairs each desired unit with the held one of its name.
+  auto unpaired = held.begin();
   for (const auto& [name, wanted] : desired) {
+    for (; unpaired != held.end() && unpaired->first < name; ++unpaired) {
+      unload_unscheduled(unpaired->first);
+    }
+    const HeldUnit* current =
+        unpaired != held.end() && unpaired->first == name ? &(unpaired++)->second : nullptr;
     bool launch = wanted.desired == unit::DesiredState::kLaunched;
-    auto it = held.find(name);
-    if (it == held.end()) {
+    if (!current) {
       add(TaskType::kLoad, name, "unit scheduled here but not loaded");
       if (launch)
         add(TaskType::kStart, name, "unit currently loaded but desired state is launched");
-    } else if (it->second.hash != wanted.hash) {
+    } else if (current->hash != wanted.hash) {
       add(TaskType::kUnload, name, "unit loaded but hash differs to expected");
       add(TaskType::kLoad, name, "unit loaded but hash differs to expected");
       if (launch)
         add(TaskType::kStart, name, "unit currently loaded but desired state is launched");
-    } else if (launch && !it->second.launched) {
+    } else if (launch && !current->launched) {
       add(TaskType::kStart, name, "unit currently loaded but desired state is launched");
-    } else if (!launch && it->second.launched) {
+    } else if (!launch && current->launched) {
       add(TaskType::kStop, name, "unit currently launched but desired state is loaded");
     }
   }
+  for (; unpaired != held.end(); ++unpaired) unload_unscheduled(unpaired->first);
   bool files_changed = std::any_of(tasks.begin(), tasks.end(), [](const Task& task) {
     return task.type == TaskType::kUnload || task.type == TaskType::kLoad;
   });

@@ -42,6 +42,18 @@ TEST(TaskPlanTest, UnitsNoLongerScheduledHereAreUnloaded) {
   EXPECT_EQ(tasks[0].reason, "unit loaded but not scheduled here");
 }
 
+TEST(TaskPlanTest, HeldUnitsAreUnloadedWhereverTheySortAmongTheDesiredOnes) {
+  auto tasks = plan_tasks({{"b.service", {kOld, DesiredState::kLaunched}},
+                           {"d.service", {kOld, DesiredState::kLaunched}}},
+                          {{"a.service", {kOld, true}},
+                           {"b.service", {kOld, true}},
+                           {"c.service", {kOld, true}},
+                           {"e.service", {kOld, true}}});
+  EXPECT_EQ(summary(tasks),
+            (Lines{"UnloadUnit a.service", "UnloadUnit c.service", "UnloadUnit e.service",
+                   "LoadUnit d.service", "ReloadUnitFiles ", "StartUnit d.service"}));
+}
+
 TEST(TaskPlanTest, ChangedContentsAreUnloadedLoadedAndStartedAgain) {
   auto tasks =
       plan_tasks({{"a.service", {kNew, DesiredState::kLaunched}}}, {{"a.service", {kOld, true}}});
