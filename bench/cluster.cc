@@ -36,6 +36,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/chrono.h>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -690,10 +691,22 @@ struct Generator {
     // leases (between agent_ttl less a keep-alive interval and agent_ttl after the kill), the
     // engine reschedules their units, the new machines report them active.
     double expired_s = -1, scheduled_s = -1;
+    // With the time of day, to be read beside fleetd's engine_pass lines.
+    auto phase = [](const char* what) {
+      auto now = std::chrono::system_clock::now();
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+      std::cerr << fmt::format("bench_cluster: failover: {} at {:%H:%M:%S}.{:03}\n", what,
+                               std::chrono::floor<std::chrono::seconds>(now), ms.count() % 1000);
+    };
+    phase("killed");
     bool done = observer.wait(timeout, [&] {
-      if (expired_s < 0 && observer.all_gone(dead)) expired_s = seconds_since(started);
+      if (expired_s < 0 && observer.all_gone(dead)) {
+        expired_s = seconds_since(started);
+        phase("every lease expired");
+      }
       if (scheduled_s < 0 && observer.not_rescheduled() == 0) {
         scheduled_s = seconds_since(started);
+        phase("every unit rescheduled");
       }
       return observer.not_moved() == 0;
     });
