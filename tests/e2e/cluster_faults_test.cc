@@ -1,6 +1,9 @@
 // fleet on 3 real systemd machines when machines or fleetds fail: a dead machine's units move, a
 // machine cut off from etcd keeps its units running (decisions.md 9, 10), the engine survives
-// its leader's death, restarting fleetd restarts no unit, and a crashing unit reports failed.
+// its leader's death, restarting fleetd restarts no unit, an etcd outage for every machine
+// restarts no unit, and a crashing unit reports failed.
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "cluster_harness.h"
@@ -87,6 +90,11 @@ class ClusterFaultsTest : public ::testing::Test {
     return leader ? h().index_of(leader->machine_id) : std::nullopt;
   }
 
+  size_t present_machines() {
+    auto listed = h().client().list_prefix(h().registry().keys().machines());
+    return listed ? listed->kvs.size() : 0;
+  }
+
   void destroy_all(const std::vector<std::string>& names) {
     for (const auto& name : names) h().destroy(name);
   }
@@ -171,6 +179,25 @@ TEST_F(ClusterFaultsTest, ACrashingUnitReportsFailed) {
     EXPECT_EQ(h().systemd_state(*on, "crash.service"), "failed");
   }
   h().destroy("crash.service");
+}
+
+// As etcd out of reach for everyone: every lease, the engine's included, expires meanwhile.
+TEST_F(ClusterFaultsTest, EtcdOutOfReachOfEveryMachineForThreeTtlsRestartsNoUnit) {
+  auto units = start_units("outage", 3);
+  auto before = placements(units);
+  ASSERT_EQ(before.size(), units.size());
+
+  for (size_t m = 0; m < h().size(); ++m) h().cluster().disconnect(m);
+  const auto cut_at = std::chrono::steady_clock::now();
+  EXPECT_TRUE(eventually([&] { return present_machines() == 0; }, kDeadline, 200ms))
+      << "the machines' presence outlived their leases";
+  // The outage lasts three agent_ttl in all: its length is the fault, not a wait for a condition.
+  std::this_thread::sleep_until(cut_at + 3 * kAgentTtl);
+  for (size_t m = 0; m < h().size(); ++m) h().cluster().reconnect(m);
+
+  EXPECT_TRUE(eventually([&] { return present_machines() == h().size(); }, kDeadline, 200ms));
+  expect_undisturbed(before);
+  destroy_all(units);
 }
 
 TEST_F(ClusterFaultsTest, ADeadMachinesUnitsRunElsewhereWithinTheAgentTtl) {

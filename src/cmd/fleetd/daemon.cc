@@ -172,9 +172,12 @@ class Server {
     if (!config.disable_engine) {
       server->engine_ = std::make_unique<EngineRunner>(
           *server->registry_,
-          engine::EngineOptions{.machine_id = *machine_id,
-                                .reconcile_interval = config.engine_reconcile_interval,
-                                .metrics = &metrics::process_metrics().engine});
+          engine::EngineOptions{
+              .machine_id = *machine_id,
+              .reconcile_interval = config.engine_reconcile_interval,
+              .machine_grace =
+                  std::chrono::duration_cast<std::chrono::milliseconds>(config.agent_ttl),
+              .metrics = &metrics::process_metrics().engine});
     }
     server->backend_ = std::make_unique<api::RegistryBackend>(*server->registry_);
     server->inspector_ = std::make_unique<api::RelayingInspector>(*server->registry_, *machine_id);

@@ -34,6 +34,10 @@ struct UnitInfo {
 struct ClusterState {
   std::vector<MachineInfo> machines;  // any order; IDs are unique (etcd keys)
   std::vector<UnitInfo> units;        // any order; names are unique (etcd keys)
+  // Machines gone from etcd whose units stay scheduled there for now: an engine that has only
+  // just begun to lead cannot tell a machine that is away from one that has not registered again
+  // yet after an outage (decisions.md 10). Any order.
+  std::vector<std::string> returning{};
 };
 
 }  // namespace fleet::engine

@@ -35,7 +35,7 @@ Result<std::unique_ptr<ClusterView>> ClusterView::start(registry::Registry& regi
   return view;
 }
 
-const ClusterView::Snapshot& ClusterView::snapshot() {
+const ClusterView::Snapshot& ClusterView::snapshot(bool absent_machines_return) {
   const auto& keys = registry_.keys();
   // Changes are taken before the entries are read: one that lands in between is read now and
   // again next time, which changes nothing.
@@ -80,6 +80,13 @@ const ClusterView::Snapshot& ClusterView::snapshot() {
     const auto& repairs = tracked_.find(name)->second.repairs;
     snapshot_.repairs.insert(snapshot_.repairs.end(), repairs.begin(), repairs.end());
   }
+  auto& returning = snapshot_.state.returning;
+  returning.clear();
+  if (absent_machines_return) {
+    for (const auto& [machine, count] : units_on_) {
+      if (!seen_present_.contains(machine)) returning.push_back(machine);
+    }
+  }
   return snapshot_;
 }
 
@@ -99,6 +106,7 @@ void ClusterView::read_machines() {
     for (const auto& [key, entry] : entries) {
       auto id = keys.machine_of(key);
       if (!id) continue;
+      seen_present_.emplace(*id);
       auto extra = dynamic.find(std::string(*id));
       machines.push_back({std::string(*id), extra == dynamic.end()
                                                 ? entry.record.metadata
@@ -195,7 +203,7 @@ void ClusterView::update(Node& node) {
   UnitInfo& info = units[unit.index];
   info.desired = unit.record->desired;
   info.options = unit.options;
-  info.machine = machine;
+  place(info, machine);
   if (unit.record->global) {
     snapshot_.assignments.erase(name);
   } else {
@@ -209,11 +217,26 @@ void ClusterView::unlist(Tracked& unit) {
   if (unit.index == kUnlisted) return;
   auto& units = snapshot_.state.units;
   const size_t index = std::exchange(unit.index, kUnlisted);
+  place(units[index], "");
   if (index + 1 != units.size()) {
     units[index] = std::move(units.back());
     tracked_.find(units[index].name)->second.index = index;
   }
   units.pop_back();
+}
+
+void ClusterView::place(UnitInfo& info, std::string_view machine) {
+  if (info.machine == machine) return;
+  if (!info.machine.empty()) {
+    auto count = units_on_.find(info.machine);
+    if (--count->second == 0) units_on_.erase(count);
+  }
+  if (!machine.empty()) {
+    auto count = units_on_.find(machine);
+    if (count == units_on_.end()) count = units_on_.try_emplace(std::string(machine), 0).first;
+    ++count->second;
+  }
+  info.machine = machine;
 }
 
 std::vector<registry::ScheduleWrite> ClusterView::writes_for(const Plan& plan,

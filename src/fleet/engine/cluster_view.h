@@ -40,8 +40,10 @@ class ClusterView {
   };
   // The cluster as the caches hold it now. Only what changed since the previous call is read
   // again (all of it after a cache relisted), so a pass at 100,000 units that changed a few
-  // costs a few. Valid until the next call; the engine's thread only.
-  const Snapshot& snapshot();
+  // costs a few. With `absent_machines_return`, state.returning lists the machines that units
+  // are scheduled on but that this view never saw present: ones that left while it watched are
+  // gone. Valid until the next call; the engine's thread only.
+  const Snapshot& snapshot(bool absent_machines_return = false);
 
   // The writes that carry out `plan` on `snapshot`, repairs included, at most one per entry.
   static std::vector<registry::ScheduleWrite> writes_for(const Plan& plan,
@@ -86,6 +88,8 @@ class ClusterView {
   // forgets it when nothing is left to track.
   void update(Node& node);
   void unlist(Tracked& unit);
+  // Sets a listed unit's machine, keeping units_on_ in step.
+  void place(UnitInfo& info, std::string_view machine);
 
   registry::Registry& registry_;
   std::unique_ptr<Cache<registry::UnitRecord>> units_;
@@ -98,6 +102,9 @@ class ClusterView {
   TrackedUnits tracked_;
   std::unordered_set<std::string_view> without_body_;  // units with a record but no options
   std::unordered_set<std::string_view> repairing_;     // units with repairs
+  std::unordered_set<std::string> seen_present_;       // every machine ID present in a snapshot
+  // How many listed units each machine has; machines with none are left out.
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> units_on_;
   Snapshot snapshot_;
 };
 

@@ -170,6 +170,18 @@ TEST_F(ClusterViewEtcdTest, AKeptViewShowsWhatAFreshOneReadsAfterEveryChange) {
   EXPECT_TRUE(view.repairs.empty());
   EXPECT_EQ(view.units.size(), 2u);
   EXPECT_EQ(view.machines.size(), 1u);
+
+  // A unit on a machine that is not there: gone for the view that saw m2 leave, maybe returning
+  // for one that never saw m2 (an engine that has only just begun to lead).
+  submit("d.service", DesiredState::kLaunched);
+  schedule("m2", "d.service", DesiredState::kLaunched);
+  view = converged();
+  EXPECT_EQ(std::get<1>(view.units["d.service"]), "m2");
+  EXPECT_TRUE(view_->snapshot(true).state.returning.empty());
+  auto fresh = ClusterView::start(*registry_, [] {});
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_EQ((*fresh)->snapshot(true).state.returning, std::vector<std::string>{"m2"});
+  EXPECT_TRUE((*fresh)->snapshot(false).state.returning.empty());
 }
 
 }  // namespace

@@ -178,17 +178,27 @@ void Engine::pass() {
       return;
     }
     view_ = std::move(*view);
+    grace_end_ = clock_.now() + options_.machine_grace;
+    returning_logged_.clear();
   }
   // Read before the snapshot: a change that lands during this pass makes the next one plan.
   const uint64_t changes = view_changes_.load();
   if (settled_at_ == changes) return count(&EngineStats::settled_passes);
-  const auto& snapshot = view_->snapshot();
+  const auto& snapshot = view_->snapshot(clock_.now() < grace_end_);
   const auto snapshot_done = std::chrono::steady_clock::now();
   auto plan = Scheduler::plan(snapshot.state);
   auto writes = ClusterView::writes_for(plan, snapshot);
   const auto plan_done = std::chrono::steady_clock::now();
   count(&EngineStats::passes);
   count_plan(snapshot, plan, writes);
+  for (const auto& machine : snapshot.state.returning) {
+    if (returning_logged_.insert(machine).second) {
+      spdlog::info(
+          "engine: machine={} is absent; its units stay there until it returns or {} ms "
+          "after this engine began to lead",
+          machine, options_.machine_grace.count());
+    }
+  }
   for (const auto& waiting : plan.waiting) {
     spdlog::debug("engine: unit={} waits: {}", waiting.unit, waiting.reason);
   }
@@ -198,7 +208,8 @@ void Engine::pass() {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   };
   if (writes.empty()) {
-    settled_at_ = changes;
+    // Units kept on returning machines are planned again once the grace is over.
+    if (snapshot.state.returning.empty()) settled_at_ = changes;
     return succeeded();
   }
   auto written = registry_.write_schedule(writes, election_->guard());

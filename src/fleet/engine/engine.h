@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -42,6 +43,12 @@ struct EngineOptions {
   // How long a burst of changes may keep arriving before the engine plans: one pass for a
   // thousand units submitted together, not a thousand passes.
   std::chrono::milliseconds debounce{20};
+  // For this long after it begins to lead, the engine leaves units where they are when their
+  // machine is absent from etcd and has not been present since (ClusterState::returning): after
+  // an outage that outlived the machines' leases they register again one by one, and moving the
+  // units of the last ones would restart them. A machine seen to leave is gone at once. fleetd
+  // uses agent_ttl, the time a machine may be away before its units move.
+  std::chrono::milliseconds machine_grace{0};
   // Where the engine counts (spec §5.10, engine.cc says what each metric means here); null: the
   // process's (metrics::process_metrics()). Must outlive the engine.
   metrics::EngineMetrics* metrics = nullptr;
@@ -98,7 +105,9 @@ class Engine {
   std::unique_ptr<LeaderElection> election_;
   std::unique_ptr<registry::WatchCache<registry::LeaderRecord>> leader_key_;
   std::unique_ptr<ClusterView> view_;  // loop thread only; exists only while leading
-  bool led_last_pass_ = false;         // loop thread only
+  Clock::TimePoint grace_end_{};       // loop thread only: options_.machine_grace after view_ began
+  std::set<std::string> returning_logged_;  // loop thread only: returning machines logged
+  bool led_last_pass_ = false;              // loop thread only
   // Changes the view has seen, and how many of them the last plan with nothing to write had
   // seen (loop thread only; nullopt: plan at the next pass). A plan is a pure function of the
   // view, so while nothing changed a timed pass would only plan the same nothing again: at

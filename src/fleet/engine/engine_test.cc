@@ -181,6 +181,27 @@ TEST_F(EngineTest, AMachineThatDiesHasItsUnitsMovedWithinItsTtlPlusOneSecond) {
   EXPECT_TRUE(fleet::testing::eventually(all_on_a, std::chrono::seconds(kMachineTtlSeconds + 1)));
 }
 
+TEST_F(EngineTest, ANewLeaderMovesUnitsOffAMachineItNeverSawOnlyAfterTheGrace) {
+  SimulatedMachine a(*registry_, "aaaa");
+  submit("away.service", DesiredState::kLaunched);
+  // Scheduled on a machine not registered (yet), as after an outage that outlived its lease.
+  auto record = registry_->unit("away.service").value();
+  ASSERT_TRUE(record.has_value());
+  ASSERT_TRUE(client_
+                  ->put(registry_->keys().scheduled("bbbb", "away.service"),
+                        registry::encode(registry::Assignment{record->hash, record->desired}))
+                  .has_value());
+
+  constexpr auto kGrace = 2s;
+  const auto started = std::chrono::steady_clock::now();
+  auto engine = Engine::start(
+      *registry_, {.machine_id = "aaaa", .reconcile_interval = kInterval, .machine_grace = kGrace});
+  ASSERT_TRUE(engine.has_value()) << engine.error().message;
+  EXPECT_TRUE(
+      fleet::testing::eventually([&] { return machine_of("away.service") == "aaaa"; }, kDeadline));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, kGrace);
+}
+
 TEST_F(EngineTest, WhenTheLeaderDiesAnotherEngineTakesOverWithinTheLeadershipTtl) {
   SimulatedMachine a(*registry_, "aaaa");
   auto first = start_engine("aaaa");

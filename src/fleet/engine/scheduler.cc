@@ -1,6 +1,8 @@
 #include "fleet/engine/scheduler.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "fleet/engine/internal/cluster_model.h"
@@ -17,7 +19,8 @@ using internal::Why;
 // Makes one plan: first settles which scheduled units stay (§3.9), then places the rest (§3.8).
 class Planner {
  public:
-  explicit Planner(const ClusterState& state) : model_(state) {}
+  explicit Planner(const ClusterState& state)
+      : model_(state), returning_(state.returning.begin(), state.returning.end()) {}
 
   Plan run() {
     check_scheduled_units();
@@ -34,6 +37,10 @@ class Planner {
       const UnitSlot& unit = model_.unit(u);
       if (unit.info->machine.empty()) continue;
       int m = model_.find_machine(unit.info->machine);
+      if (m == kNone && unit.active && !unit.global && returning_.contains(unit.info->machine)) {
+        model_.unit(u).kept = true;
+        continue;
+      }
       Reason why = !unit.active  ? Reason{Why::kTargetInactive}
                    : unit.global ? Reason{Why::kGlobal}
                    : m == kNone  ? Reason{Why::kMachineGone}
@@ -205,6 +212,7 @@ class Planner {
     Plan plan;
     std::vector<int> changed;
     auto placed_at = [this](const UnitSlot& unit) -> std::string_view {
+      if (unit.kept) return unit.info->machine;
       if (unit.machine == kNone) return {};
       return model_.machine(unit.machine).info->id;
     };
@@ -233,6 +241,7 @@ class Planner {
   }
 
   ClusterModel model_;
+  const std::unordered_set<std::string_view> returning_;
   // Units the placement under way displaced or unblocked, placed right after it. What
   // check_scheduled_units() displaces lands here too and is dropped: the main pass places it.
   std::vector<int> queue_;

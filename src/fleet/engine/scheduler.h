@@ -10,7 +10,8 @@
 //    whose desired state is inactive is unscheduled ("target state inactive"), and so is a
 //    global unit that still has a machine ("unit is global").
 //  - A scheduled unit whose machine is gone is rescheduled ("target Machine(X) went away"):
-//    unscheduled, then placed again in the same plan when some machine can run it.
+//    unscheduled, then placed again in the same plan when some machine can run it; unless the
+//    machine is in ClusterState::returning, where it stays, counted on no machine.
 //  - A scheduled unit its machine can no longer run (MachineID, MachineMetadata, MachineOf peer
 //    moved, Conflicts, Replaces) is unscheduled and placed again. Units on one machine are checked
 //    in name order, so of two that conflict the first by name stays (as agents decide, §3.10);

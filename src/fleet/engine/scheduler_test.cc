@@ -433,6 +433,26 @@ TEST(SchedulerTest, ChecksScheduledUnits) {
   });
 }
 
+TEST(SchedulerTest, UnitsOfAReturningMachineStayWhereTheyAre) {
+  ClusterState state{
+      {machine("m2")},
+      {unit("a.service", "", "m1"), unit("b.service", "MachineOf=a.service", "m1"),
+       unit("c.service", "", "m3"), unit("off.service", "", "m1", kInactive), unit("new.service")},
+      {"m1"}};
+  Plan plan = Scheduler::plan(state);
+  // m3 is not returning: its unit moves. An inactive unit leaves m1 all the same, and new units
+  // go only where a machine is.
+  EXPECT_EQ(moves(plan),
+            (Strings{"off.service: m1 -> ", "c.service: m3 -> m2", "new.service:  -> m2"}));
+  EXPECT_EQ(waits(plan), Strings{});
+  expect_stable(state, plan);
+
+  state.returning.clear();
+  EXPECT_EQ(moves(Scheduler::plan(state)),
+            (Strings{"off.service: m1 -> ", "a.service: m1 -> m2", "b.service: m1 -> m2",
+                     "c.service: m3 -> m2", "new.service:  -> m2"}));
+}
+
 TEST(SchedulerTest, GlobalUnitsCountWhereTheyApply) {
   check({
       {"never placed", {machine("m1")}, {unit("g.service", "Global=true")}, {}},

@@ -30,7 +30,9 @@ struct UnitSlot {
   std::vector<UnitGlob> replaces;
   int pool = kNone;  // the pool of its MachineID and MachineMetadata, made on first need
 
-  int machine = kNone;      // where it is placed now
+  int machine = kNone;  // where it is placed now
+  // Scheduled on a machine of ClusterState::returning: it stays there, counted on no machine.
+  bool kept = false;
   bool pushed = false;      // moved by a Replaces in this plan already: never moved twice
   Reason departure;         // why it left the machine it had in the snapshot
   Reason waiting;           // why the last attempt to place it failed
@@ -38,7 +40,7 @@ struct UnitSlot {
 
   const unit::FleetOptions& options() const { return *info->options; }
   bool carrier() const { return !conflicts.empty() || !replaces.empty(); }
-  bool needs_placement() const { return active && !global && machine == kNone; }
+  bool needs_placement() const { return active && !global && machine == kNone && !kept; }
 };
 
 struct MachineSlot {
