@@ -1,7 +1,8 @@
 // fleet on 3 real systemd machines when machines or fleetds fail: a dead machine's units move, a
 // machine cut off from etcd keeps its units running (decisions.md 9, 10), the engine survives
-// its leader's death, restarting fleetd restarts no unit, an etcd outage for every machine
-// restarts no unit, and a crashing unit reports failed.
+// its leader's death, restarting fleetd restarts no unit, etcd stopped or out of every machine's
+// reach restarts no unit, and a crashing unit reports failed.
+#include <algorithm>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -181,6 +182,24 @@ TEST_F(ClusterFaultsTest, ACrashingUnitReportsFailed) {
   h().destroy("crash.service");
 }
 
+TEST_F(ClusterFaultsTest, EtcdStoppedForThreeTtlsThenRestartedRestartsNoUnit) {
+  auto units = start_units("etcd-down", 3);
+  auto before = placements(units);
+  ASSERT_EQ(before.size(), units.size());
+
+  h().cluster().stop_etcd();
+  // The outage's length is the fault, not a wait for a condition.
+  std::this_thread::sleep_for(3 * kAgentTtl);
+  for (const auto& [name, was] : before) {
+    EXPECT_EQ(h().main_pid(was.machine, name), was.main_pid) << name << " stopped without etcd";
+  }
+  h().cluster().start_etcd();
+
+  EXPECT_TRUE(eventually([&] { return present_machines() == h().size(); }, kDeadline, 200ms));
+  expect_undisturbed(before);
+  destroy_all(units);
+}
+
 // As etcd out of reach for everyone: every lease, the engine's included, expires meanwhile.
 TEST_F(ClusterFaultsTest, EtcdOutOfReachOfEveryMachineForThreeTtlsRestartsNoUnit) {
   auto units = start_units("outage", 3);
@@ -201,13 +220,22 @@ TEST_F(ClusterFaultsTest, EtcdOutOfReachOfEveryMachineForThreeTtlsRestartsNoUnit
 }
 
 TEST_F(ClusterFaultsTest, ADeadMachinesUnitsRunElsewhereWithinTheAgentTtl) {
-  h().submit("survivor.service", kService, DesiredState::kLaunched);
-  auto m = h().wait_running("survivor.service", kDeadline);
-  ASSERT_TRUE(m.has_value());
+  // One unit a machine (least loaded first); the one to follow is on a machine that does not
+  // lead the engine: the leader's death is TheEngineLeadersFleetdKilled's, and its takeover
+  // alone takes the leadership TTL, longer than agent_ttl here.
+  auto units = start_units("survivor", static_cast<int>(h().size()));
+  auto leader = engine_leader();
+  ASSERT_TRUE(leader.has_value());
+  auto where = placements(units);
+  auto victim = std::find_if(where.begin(), where.end(),
+                             [&](const auto& unit) { return unit.second.machine != *leader; });
+  ASSERT_NE(victim, where.end()) << "every unit runs on the engine leader's machine";
+  const std::string name = victim->first;
+  const size_t m = victim->second.machine;
 
   auto killed_at = std::chrono::steady_clock::now();
-  h().cluster().kill(*m);
-  auto moved = h().wait_running("survivor.service", kAgentTtl + 2s, *m);
+  h().cluster().kill(m);
+  auto moved = h().wait_running(name, kAgentTtl + 2s, m);
   auto took = std::chrono::steady_clock::now() - killed_at;
   ASSERT_TRUE(moved.has_value()) << "not running elsewhere within agent_ttl + 2 s";
   RecordProperty(
