@@ -83,9 +83,14 @@ const ClusterView::Snapshot& ClusterView::snapshot(bool absent_machines_return) 
   auto& returning = snapshot_.state.returning;
   returning.clear();
   if (absent_machines_return) {
-    for (const auto& [machine, count] : units_on_) {
-      if (!seen_present_.contains(machine)) returning.push_back(machine);
+    // Asked only in a new leader's first agent_ttl: a walk of the units there beats keeping
+    // per-machine counts up to date on every pass.
+    std::unordered_set<std::string_view> absent;
+    for (const auto& unit : snapshot_.state.units) {
+      if (!unit.machine.empty() && !seen_present_.contains(unit.machine))
+        absent.insert(unit.machine);
     }
+    returning.assign(absent.begin(), absent.end());
   }
   return snapshot_;
 }
@@ -203,7 +208,7 @@ void ClusterView::update(Node& node) {
   UnitInfo& info = units[unit.index];
   info.desired = unit.record->desired;
   info.options = unit.options;
-  place(info, machine);
+  info.machine = machine;
   if (unit.record->global) {
     snapshot_.assignments.erase(name);
   } else {
@@ -217,26 +222,11 @@ void ClusterView::unlist(Tracked& unit) {
   if (unit.index == kUnlisted) return;
   auto& units = snapshot_.state.units;
   const size_t index = std::exchange(unit.index, kUnlisted);
-  place(units[index], "");
   if (index + 1 != units.size()) {
     units[index] = std::move(units.back());
     tracked_.find(units[index].name)->second.index = index;
   }
   units.pop_back();
-}
-
-void ClusterView::place(UnitInfo& info, std::string_view machine) {
-  if (info.machine == machine) return;
-  if (!info.machine.empty()) {
-    auto count = units_on_.find(info.machine);
-    if (--count->second == 0) units_on_.erase(count);
-  }
-  if (!machine.empty()) {
-    auto count = units_on_.find(machine);
-    if (count == units_on_.end()) count = units_on_.try_emplace(std::string(machine), 0).first;
-    ++count->second;
-  }
-  info.machine = machine;
 }
 
 std::vector<registry::ScheduleWrite> ClusterView::writes_for(const Plan& plan,

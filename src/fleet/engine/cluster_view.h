@@ -88,8 +88,6 @@ class ClusterView {
   // forgets it when nothing is left to track.
   void update(Node& node);
   void unlist(Tracked& unit);
-  // Sets a listed unit's machine, keeping units_on_ in step.
-  void place(UnitInfo& info, std::string_view machine);
 
   registry::Registry& registry_;
   std::unique_ptr<Cache<registry::UnitRecord>> units_;
@@ -103,8 +101,6 @@ class ClusterView {
   std::unordered_set<std::string_view> without_body_;  // units with a record but no options
   std::unordered_set<std::string_view> repairing_;     // units with repairs
   std::unordered_set<std::string> seen_present_;       // every machine ID present in a snapshot
-  // How many listed units each machine has; machines with none are left out.
-  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> units_on_;
   Snapshot snapshot_;
 };
 
