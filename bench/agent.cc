@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
 
   std::cerr << "bench_agent: booting one machine running fleetd\n";
   auto cluster = testing::NspawnCluster::boot({.machines = 1, .fleetd = true});
-  auto client = etcd::Client::connect({.endpoints = {cluster->etcd_endpoint()}}).value();
+  auto client = etcd::Client::connect({.endpoints = cluster->etcd_endpoints()}).value();
   registry::Registry registry(*client, registry::Keys());
   auto states = registry::WatchCache<registry::UnitStateRecord>::start(
                     *client, registry.keys().states(), registry::decode_unit_state)

@@ -29,7 +29,7 @@ NspawnClusterOptions fleetd_machines(
 
 ClusterHarness::ClusterHarness(NspawnClusterOptions options)
     : cluster_(NspawnCluster::boot(std::move(options))) {
-  auto client = etcd::Client::connect({.endpoints = {cluster_->etcd_endpoint()}});
+  auto client = etcd::Client::connect({.endpoints = cluster_->etcd_endpoints()});
   if (!client) throw std::runtime_error("etcd client: " + client.error().message);
   client_ = std::move(*client);
   registry_ = std::make_unique<registry::Registry>(*client_, registry::Keys());

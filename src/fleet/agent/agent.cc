@@ -15,7 +15,8 @@
 namespace fleet::agent {
 namespace {
 
-// Registration retries back off from 1 s to 60 s, as the original's did (spec §5.1).
+// Registration retries back off from 1 s to 60 s, as the original's did (spec §5.1), but never
+// past a third of agent_ttl (run()).
 constexpr std::chrono::milliseconds kFirstBackoff{1000};
 constexpr std::chrono::milliseconds kLastBackoff{60000};
 
@@ -172,7 +173,11 @@ void Agent::run() {
       cv_.wait_for(lock, backoff, [&] { return stopping_; });
     }
     if (stopping_) return;
-    backoff = ok ? kFirstBackoff : std::min(backoff * 2, kLastBackoff);
+    // Retries stay within a third of agent_ttl: once etcd is back, a machine whose units were
+    // moved meanwhile must stop its copies well before its lease could expire again.
+    const auto last =
+        std::clamp<std::chrono::milliseconds>(options_.ttl / 3, kFirstBackoff, kLastBackoff);
+    backoff = ok ? kFirstBackoff : std::min(backoff * 2, last);
   }
 }
 
