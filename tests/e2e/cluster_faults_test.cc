@@ -1,11 +1,13 @@
-// fleet on 3 real systemd machines and a 3-member etcd when machines, fleetds or etcd members fail:
-// a dead machine's units move, a machine cut off from etcd keeps its units running (decisions.md
-// 9, 10), the engine survives its leader's death, restarting fleetd restarts no unit, etcd losing
-// members, its leader or quorum, stopped or out of every machine's reach restarts no unit, and a
-// crashing unit reports failed.
+// fleet on 3 real systemd machines and a 3-member etcd when machines, fleetds or etcd members fail
+// (issue 7's fault list): a machine cut off from etcd keeps its units running while they move, and
+// stops its copies on return (decisions.md 9, 10); the engine survives its leader's death;
+// restarting fleetd restarts no unit; a crashing unit reports failed; etcd stopped, out of every
+// machine's reach, or losing members, its leader or quorum restarts no unit; a second fleetd with
+// a machine's ID is refused; a dead machine's units move and its replacement disturbs none.
 #include <algorithm>
 #include <thread>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "cluster_harness.h"
@@ -275,6 +277,35 @@ TEST_F(ClusterFaultsTest, EtcdOutOfReachOfEveryMachineForThreeTtlsRestartsNoUnit
   destroy_all(units);
 }
 
+TEST_F(ClusterFaultsTest, ASecondFleetdWithTheSameMachineIdIsRefusedAndDisturbsNoUnit) {
+  auto units = start_units("twin", static_cast<int>(h().size()));
+  auto before = placements(units);
+  ASSERT_EQ(before.size(), units.size());
+  // Another host with machine 0's /etc/machine-id: its own /run/fleet (so no lease file to
+  // re-adopt), the same identity. Given 4 s it must not take over the registration.
+  auto duplicate = h().cluster().exec(
+      0,
+      {"unshare", "--mount", "/bin/sh", "-c",
+       "mount -t tmpfs tmpfs /run/fleet && FLEET_DISABLE_ENGINE=true timeout 4 /usr/bin/fleetd"},
+      std::chrono::seconds(30));
+  EXPECT_EQ(duplicate.exit_code, 124) << "fleetd should keep retrying until killed\n"
+                                      << duplicate.output;
+  EXPECT_THAT(duplicate.output,
+              ::testing::HasSubstr("machine " + h().cluster().machines()[0].machine_id +
+                                   " is already registered by another fleetd"));
+  EXPECT_THAT(duplicate.output, ::testing::Not(::testing::HasSubstr("event=machine_registered")));
+  // Retries back off from 1 s to a third of agent_ttl (1 s here): one a second, not a busy loop.
+  size_t attempts = 0;
+  for (size_t at = 0;
+       (at = duplicate.output.find("event=register_failed", at)) != std::string::npos; ++at) {
+    ++attempts;
+  }
+  EXPECT_GE(attempts, 2u);
+  EXPECT_LE(attempts, 5u) << "retrying without backing off";
+  expect_undisturbed(before);
+  destroy_all(units);
+}
+
 // etcd losing one member, then its leader, then quorum, each for longer than agent_ttl; every
 // member comes back before the next loss. New units submitted while a quorum runs must run.
 TEST_F(ClusterFaultsTest, EtcdLosingAMemberThenItsLeaderThenQuorumRestartsNoUnit) {
@@ -322,7 +353,7 @@ TEST_F(ClusterFaultsTest, EtcdLosingAMemberThenItsLeaderThenQuorumRestartsNoUnit
   destroy_all(units);
 }
 
-TEST_F(ClusterFaultsTest, ADeadMachinesUnitsRunElsewhereWithinTheAgentTtl) {
+TEST_F(ClusterFaultsTest, ADeadMachinesUnitsRunElsewhereAndItsReplacementDisturbsNone) {
   // One unit a machine (least loaded first); the one to follow is on a machine that does not
   // lead the engine: the leader's death is TheEngineLeadersFleetdKilled's, and its takeover
   // alone takes the leadership TTL, longer than agent_ttl here.
@@ -344,6 +375,17 @@ TEST_F(ClusterFaultsTest, ADeadMachinesUnitsRunElsewhereWithinTheAgentTtl) {
   RecordProperty(
       "moved_after_ms",
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+
+  // The dead host replaced by a new one (a new machine ID, the original's member reboot): it
+  // joins, and nothing that runs moves onto it or restarts.
+  auto after = placements(units);
+  ASSERT_EQ(after.size(), units.size());
+  const auto old_id = h().cluster().machines()[m].machine_id;
+  h().cluster().restart(m, NspawnCluster::Identity::kNew);
+  EXPECT_NE(h().cluster().machines()[m].machine_id, old_id);
+  EXPECT_TRUE(eventually([&] { return present_machines() == h().size(); }, kDeadline, 200ms));
+  expect_undisturbed(after);
+  destroy_all(units);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <set>
 #include <thread>
 
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "cluster_harness.h"
@@ -199,30 +198,6 @@ TEST_F(ClusterTest, PurgeOnShutdownStopsEveryUnitWhenFleetdStops) {
   ASSERT_TRUE(started.ok()) << started.output;
   EXPECT_TRUE(becomes(2, "purged.service", "active")) << "back when fleetd is";
   h().destroy("purged.service");
-}
-
-TEST_F(ClusterTest, ASecondFleetdWithTheSameMachineIdIsRefused) {
-  // Another host with machine 0's /etc/machine-id: its own /run/fleet (so no lease file to
-  // re-adopt), the same identity. Given 4 s it must not take over the registration.
-  auto duplicate = h().cluster().exec(
-      0,
-      {"unshare", "--mount", "/bin/sh", "-c",
-       "mount -t tmpfs tmpfs /run/fleet && FLEET_DISABLE_ENGINE=true timeout 4 /usr/bin/fleetd"},
-      std::chrono::seconds(30));
-  EXPECT_EQ(duplicate.exit_code, 124) << "fleetd should keep retrying until killed\n"
-                                      << duplicate.output;
-  EXPECT_THAT(duplicate.output,
-              ::testing::HasSubstr("machine " + h().cluster().machines()[0].machine_id +
-                                   " is already registered by another fleetd"));
-  EXPECT_THAT(duplicate.output, ::testing::Not(::testing::HasSubstr("event=machine_registered")));
-  // Retries back off from 1 s: at 0, 1 and 3 s within the 4 s it ran.
-  size_t attempts = 0;
-  for (size_t at = 0;
-       (at = duplicate.output.find("event=register_failed", at)) != std::string::npos; ++at) {
-    ++attempts;
-  }
-  EXPECT_GE(attempts, 2u);
-  EXPECT_LE(attempts, 4u) << "retrying without backing off";
 }
 
 TEST_F(ClusterTest, SighupReloadsAndSigusr1DumpsWithoutDisturbingUnits) {
