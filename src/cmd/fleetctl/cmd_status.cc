@@ -41,7 +41,8 @@ int status_over_ssh(Context& context, const std::string& name, bool& first) {
     // systemctl's own separator between units.
     if (!first) context.out() << "\n";
     first = false;
-    worst = std::max(worst, run_on_machine(context, machine, {"systemctl", "status", "-l", name}));
+    worst = std::max(worst,
+                     run_on_machine(context, machine, {"systemctl", "status", "-l", "--", name}));
   }
   return worst;
 }

@@ -14,6 +14,15 @@
 namespace fleet::fleetctl {
 namespace {
 
+// A timeout flag (seconds, finite: FlagValue refuses others) as milliseconds. Past 10^9 s (31
+// years) it saturates, so `--request-timeout=1e300` means "as long as it takes" rather than an
+// int64 overflow in the conversion, or later in a deadline.
+std::chrono::milliseconds milliseconds_of(double seconds) {
+  constexpr double kLongest = 1e9;
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(std::clamp(seconds, -kLongest, kLongest) * 1000));
+}
+
 // What a RegistryService works on, owned. A base of EtcdApi so that it is built before, and
 // outlives, the service that uses it.
 struct EtcdConnection {
@@ -63,8 +72,7 @@ Result<std::unique_ptr<client::FleetApi>> open_etcd(const GlobalOptions& options
     for (const auto& parsed : *endpoints) client_options.endpoints.push_back(parsed.url);
   }
   client_options.tls = {options.ca_file, options.cert_file, options.key_file};
-  client_options.request_timeout =
-      std::chrono::milliseconds(static_cast<int64_t>(options.request_timeout * 1000));
+  client_options.request_timeout = milliseconds_of(options.request_timeout);
   auto client = etcd::Client::connect(client_options);
   if (!client) return fail(client.error());
   return std::unique_ptr<client::FleetApi>(
@@ -79,8 +87,8 @@ Result<std::unique_ptr<client::FleetApi>> open_http(const GlobalOptions& options
   // --request-timeout bounds API requests too (decisions.md fix 4); 0 or less: no bound.
   http.request_timeout.reset();
   if (options.request_timeout > 0) {
-    http.request_timeout = std::chrono::milliseconds(
-        std::max<int64_t>(1, static_cast<int64_t>(options.request_timeout * 1000)));
+    http.request_timeout =
+        std::max(std::chrono::milliseconds(1), milliseconds_of(options.request_timeout));
   }
   http.tls = {options.ca_file, options.cert_file, options.key_file, options.insecure_skip_verify};
   if (!options.tunnel.empty()) {

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 
 namespace fleet::fleetctl {
 namespace {
@@ -23,13 +25,22 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
+// Go's strconv.ParseInt and ParseFloat: one optional sign, then the digits. A float must also be
+// finite: every float flag is a timeout, which "nan" or "inf" would turn into nonsense (and
+// undefined behaviour once converted to milliseconds).
 template <class T>
 std::optional<T> parse_number(std::string_view text) {
   T value{};
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.starts_with('+')) {
+    text.remove_prefix(1);
+    if (text.starts_with('-')) return std::nullopt;
+  }
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
     return std::nullopt;
+  }
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!std::isfinite(value)) return std::nullopt;
   }
   return value;
 }
@@ -189,8 +200,10 @@ void FlagSet::add_float(std::string name, char shorthand, double* target, std::s
 
 void FlagSet::add_alias(std::string name, std::string_view of, std::string usage) {
   const Flag* original = find(of);
+  // Copied before add(), whose push_back may move `original` elsewhere.
+  ValueCompletion completion = original->completion;
   add(std::move(name), 0, original->value, original->default_text, std::move(usage));
-  flags_.back().completion = original->completion;
+  flags_.back().completion = std::move(completion);
 }
 
 void FlagSet::set_completion(std::string_view name, ValueCompletion completion) {

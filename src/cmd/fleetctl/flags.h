@@ -25,7 +25,8 @@ namespace fleet::fleetctl {
 class FlagValue {
  public:
   virtual ~FlagValue() = default;
-  // kInvalidArgument `not a boolean`, `not an integer`, `not a number` for unreadable text.
+  // kInvalidArgument `not a boolean`, `not an integer`, `not a number` for unreadable text (and
+  // for a float that is not finite: "nan", "inf").
   virtual Status set(std::string_view text) = 0;
   virtual bool is_bool() const { return false; }
   // Whether a command line (or the environment) set the value.

@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include <gtest/gtest.h>
 
+#include "cmd/fleetctl/command_line.h"
 #include "cmd/fleetctl/commands.h"
 #include "cmd/fleetctl/fleetctl.h"
 #include "cmd/fleetctl/options.h"
@@ -97,7 +99,15 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{{"--block-attempts=two"},
                   "invalid argument \"two\" for \"-n, --block-attempts\" flag: not an integer"},
         ErrorCase{{"--request-timeout", "soon"},
-                  "invalid argument \"soon\" for \"--request-timeout\" flag: not a number"}));
+                  "invalid argument \"soon\" for \"--request-timeout\" flag: not a number"},
+        // One sign only, as Go's strconv reads numbers.
+        ErrorCase{{"--block-attempts=+-2"},
+                  "invalid argument \"+-2\" for \"-n, --block-attempts\" flag: not an integer"},
+        // Every float flag is a timeout: it must be a finite number.
+        ErrorCase{{"--request-timeout=nan"},
+                  "invalid argument \"nan\" for \"--request-timeout\" flag: not a number"},
+        ErrorCase{{"--request-timeout=-inf"},
+                  "invalid argument \"-inf\" for \"--request-timeout\" flag: not a number"}));
 
 using Variables = std::map<std::string, std::string>;
 
@@ -107,6 +117,22 @@ Environment environment_of(Variables variables) {
     if (found == variables.end()) return std::nullopt;
     return found->second;
   };
+}
+
+TEST(FlagsTest, AnAliasCompletesAsItsFlag) {
+  // Several aliases, each added when the flags fill the vector's capacity: add_alias once read
+  // the original's completion after the vector had moved it (a use after free under ASan).
+  GlobalOptions options;
+  FlagSet set;
+  add_global_flags(set, options);
+  for (auto [alias, flag] :
+       {std::pair{"h", "help"}, std::pair{"etcd-keyfile", "key-file"},
+        std::pair{"etcd-certfile", "cert-file"}, std::pair{"etcd-cafile", "ca-file"}}) {
+    ASSERT_NE(set.find(alias), nullptr) << alias;
+    EXPECT_EQ(set.find(alias)->completion.kind, set.find(flag)->completion.kind) << alias;
+    EXPECT_EQ(set.find(alias)->completion.choices, set.find(flag)->completion.choices) << alias;
+    EXPECT_EQ(set.find(alias)->value, set.find(flag)->value) << alias;
+  }
 }
 
 TEST(EnvironmentTest, FleetctlVariablesSetWhatTheCommandLineDoesNot) {
@@ -147,6 +173,23 @@ TEST(EnvironmentTest, AnUnreadableValueNamesTheVariable) {
   ASSERT_FALSE(applied.has_value());
   EXPECT_EQ(applied.error().message,
             "invalid value \"ten\" for FLEETCTL_SSH_TIMEOUT: not a number");
+}
+
+TEST(CommandLineTest, ReadsWhatToRunWithoutRunningIt) {
+  auto line = parse_command_line({"--driver=etcd", "list-m", "--full", "-", "--", "--x"},
+                                 environment_of({{"FLEETCTL_ENDPOINT", "http://10.0.0.1:2379"}}));
+  EXPECT_EQ(line.action, CommandLine::Action::kRun);
+  EXPECT_EQ(line.command, &kListMachinesCommand) << "a prefix no other command has";
+  EXPECT_EQ(line.args, (std::vector<std::string>{"-", "--x"}));
+  EXPECT_TRUE(line.options.full);
+  EXPECT_EQ(line.global.driver, "etcd");
+  EXPECT_EQ(line.global.endpoint, "http://10.0.0.1:2379");
+  EXPECT_TRUE(line.refusal.empty());
+
+  auto refused = parse_command_line({"list-units", "--nope"}, environment_of({}));
+  EXPECT_EQ(refused.action, CommandLine::Action::kRefuse);
+  EXPECT_EQ(refused.refusal,
+            "Error: unknown flag: --nope\nRun 'fleetctl help list-units' for usage.\n");
 }
 
 // fleetctl::run without a cluster.

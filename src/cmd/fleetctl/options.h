@@ -39,6 +39,8 @@ struct GlobalOptions {
   bool debug = false;
   bool version = false;
   bool help = false;
+
+  friend bool operator==(const GlobalOptions&, const GlobalOptions&) = default;
 };
 
 // The per-command flags; a command declares only those it takes (commands.h).
@@ -61,6 +63,8 @@ struct CommandOptions {
   bool sudo = false;
   int lines = 10;
   bool follow = false;
+
+  friend bool operator==(const CommandOptions&, const CommandOptions&) = default;
 };
 
 // Declares every global flag on `set`, bound to `options`, with the original's names, defaults

@@ -1,5 +1,6 @@
 #include "cmd/fleetctl/ssh.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -40,7 +41,8 @@ void append(std::vector<std::string>& argv, std::initializer_list<std::string> w
 
 // What every hop shares: time limit, host key policy, user and port.
 std::vector<std::string> hop_options(const SshSettings& settings, const HostPort& target) {
-  const auto timeout = std::max<long>(1, std::lround(std::ceil(settings.timeout_seconds)));
+  // At least 1 s; at most 10^9 s (31 years), which lround can still represent.
+  const auto timeout = std::lround(std::ceil(std::clamp(settings.timeout_seconds, 1.0, 1e9)));
   std::vector<std::string> argv = {"-o", "ConnectTimeout=" + std::to_string(timeout)};
   if (settings.strict_host_key_checking) {
     // "ask": an unknown host is asked about on the terminal and added to the file when the user

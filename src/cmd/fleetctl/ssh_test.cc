@@ -54,6 +54,18 @@ TEST(SshArgvTest, StrictCheckingUsesTheKnownHostsFileAndAsks) {
                 "-l", "core", "-p", "2222", "--", "10.0.0.5", "echo hi"}));
 }
 
+TEST(SshArgvTest, TheConnectTimeoutIsAtLeastOneSecondAndSaturates) {
+  auto connect_timeout = [](double seconds) {
+    auto timed = settings();
+    timed.timeout_seconds = seconds;
+    auto argv = ssh_argv(timed, "10.0.0.5", "");
+    return argv ? argv->at(2) : argv.error().message;
+  };
+  EXPECT_EQ(connect_timeout(0), "ConnectTimeout=1");
+  EXPECT_EQ(connect_timeout(-5), "ConnectTimeout=1");
+  EXPECT_EQ(connect_timeout(1e300), "ConnectTimeout=1000000000") << "not lround's overflow";
+}
+
 TEST(SshArgvTest, WithoutStrictCheckingNothingIsCheckedOrWritten) {
   auto loose = settings();
   loose.strict_host_key_checking = false;

@@ -18,13 +18,14 @@
 #include "fleet/api/relaying_inspector.h"
 #include "fleet/api/router.h"
 #include "fleet/config/config.h"
-#include "fleet/config/load_config.h"
 #include "fleet/config/machine_identity.h"
 #include "fleet/engine/engine.h"
 #include "fleet/etcd/client.h"
 #include "fleet/metrics/fleet_metrics.h"
 #include "fleet/registry/registry.h"
 #include "fleet/systemd/systemd_unit_manager.h"
+
+#include "cmd/fleetd/startup.h"
 
 namespace fleet::fleetd {
 namespace {
@@ -180,7 +181,12 @@ class Server {
               .metrics = &metrics::process_metrics().engine});
     }
     server->backend_ = std::make_unique<api::RegistryBackend>(*server->registry_);
-    server->inspector_ = std::make_unique<api::RelayingInspector>(*server->registry_, *machine_id);
+    // Relays present this fleetd's own certificate: the other fleetds' api_tls_cafile asks for one.
+    server->inspector_ = std::make_unique<api::RelayingInspector>(
+        *server->registry_, *machine_id,
+        client::TlsSettings{.ca_file = config.api_tls_cafile,
+                            .cert_file = config.api_tls_certfile,
+                            .key_file = config.api_tls_keyfile});
     server->api_ = api.attach(
         api::Router(*server->backend_,
                     {.token_limit = config.token_limit, .inspector = server->inspector_.get()}),
@@ -208,10 +214,7 @@ class Server {
   bool registered() const { return agent_->registered(); }
 
   std::string dump() const {
-    nlohmann::json out;
-    out["agent"] = nlohmann::json::parse(agent_->dump());
-    out["engine"] = engine_ ? engine_->dump() : nlohmann::json{{"disabled", true}};
-    return out.dump();
+    return state_dump(*agent_, engine_ ? engine_->dump() : nlohmann::json{{"disabled", true}});
   }
 
  private:
@@ -229,32 +232,6 @@ class Server {
   bool purge_on_shutdown_ = false;
 };
 
-// The API's listeners outlive every Server: a reload keeps them (spec §2.1), and requests meanwhile
-// get 503, except GET /metrics: the process's metrics outlive every Server too, so counts carry on
-// across a reload.
-Result<std::unique_ptr<api::ApiServer>> start_api(const config::Config& config) {
-  auto api = api::ApiServer::start({.listen = {.tcp = config.api_listen},
-                                    .version = FLEET_VERSION,
-                                    .metrics = &metrics::process_registry()});
-  if (!api) return api;
-  for (const auto& address : (*api)->addresses()) {
-    spdlog::info("event=api_listening address={}", address);
-  }
-  for (const auto& failure : (*api)->failures()) {
-    spdlog::error("event=api_listen_failed error=\"{}\"", failure.message);
-  }
-  return api;
-}
-
-Result<config::Config> load(const Flags& flags) {
-  auto config = config::load_config(
-      {.config_path = flags.config_path, .environment = config::fleet_environment()});
-  if (!config) return config;
-  for (const auto& warning : config->warnings) spdlog::warn("event=config_warning {}", warning);
-  spdlog::info("event=config {}", config::describe(*config));
-  return config;
-}
-
 }  // namespace
 
 int run_daemon(const Flags& flags) {
@@ -266,13 +243,16 @@ int run_daemon(const Flags& flags) {
   for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, signal);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto config = load(flags);
+  auto config = load_logged_config(flags);
   if (!config) {
     spdlog::critical("event=config_invalid error=\"{}\"", config.error().message);
     return 1;
   }
   configure_logging(config->verbosity);
-  auto api = start_api(*config);
+  // The API's listeners outlive every Server: a reload keeps them (spec §2.1), and requests
+  // meanwhile get 503, except GET /metrics: the process's metrics outlive every Server too, so
+  // counts carry on across a reload.
+  auto api = start_logged_api(api_options(*config), *config);
   if (!api) {
     spdlog::critical("event=start_failed error=\"{}\"", api.error().to_string());
     return 1;
@@ -308,7 +288,7 @@ int run_daemon(const Flags& flags) {
     spdlog::info("event=reloading config_file={}", flags.config_path.empty()
                                                        ? std::string(config::kDefaultConfigPath)
                                                        : flags.config_path);
-    auto reloaded = load(flags);
+    auto reloaded = load_logged_config(flags);
     if (!reloaded) {
       spdlog::error("event=reload_failed error=\"{}\" (keeping the running configuration)",
                     reloaded.error().message);
@@ -319,6 +299,9 @@ int run_daemon(const Flags& flags) {
     if (reloaded->api_listen != config->api_listen) {
       spdlog::warn(
           "event=api_listen_unchanged (the API keeps its listeners until fleetd restarts)");
+    }
+    if (api_options(*reloaded).tls != api_options(*config).tls) {
+      spdlog::warn("event=api_tls_unchanged (the API keeps its TLS files until fleetd restarts)");
     }
     config = std::move(reloaded);
     configure_logging(config->verbosity);

@@ -7,8 +7,9 @@
 //   SIGUSR1          print the agent's and the engine's state as one JSON line on stdout
 // It tells systemd READY=1 (Type=notify) once the machine is registered in etcd. The HTTP API
 // (spec §2) is served from start to exit on systemd's sockets, /var/run/fleet.sock and
-// `api_listen`, keeping its listeners across SIGHUP; it answers 503 until the machine is
-// registered. GET /metrics (spec §5.10) is served on the same listeners from start to exit.
+// `api_listen` (with TLS there when api_tls_* are set), keeping its listeners and TLS files
+// across SIGHUP; it answers 503 until the machine is registered. GET /metrics (spec §5.10) is
+// served on the same listeners from start to exit.
 #pragma once
 
 #include "cmd/fleetd/flags.h"

@@ -41,6 +41,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiServerOptions& opti
       std::move(opened.listeners),
       [s = server.get()](const HttpRequest& request) { return s->handle(request); },
       {.server_header = "fleetd/" + options.version,
+       .tls = options.tls,
        .body_limit = options.body_limit,
        .threads = options.threads});
   if (!http) return fail(http.error());

@@ -38,6 +38,8 @@ namespace fleet::api {
 
 struct ApiServerOptions {
   ListenOptions listen{};
+  // On the TCP listeners only (api_tls_*); the unix socket stays plain.
+  ServerTls tls{};
   std::string version{};  // every response carries `Server: fleetd/<version>`
   size_t body_limit = 1 << 20;
   // Handlers block on etcd; concurrent creates share a transaction (RegistryBackend), so more
@@ -67,8 +69,8 @@ class ApiServer {
     uint64_t generation_ = 0;
   };
 
-  // Opens the listeners and serves on those that opened; the others are in failures(). Fails only
-  // when an opened socket cannot be served.
+  // Opens the listeners and serves on those that opened; the others are in failures(). Fails
+  // when an opened socket cannot be served or a TLS file cannot be used.
   static Result<std::unique_ptr<ApiServer>> start(const ApiServerOptions& options);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;

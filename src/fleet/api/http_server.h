@@ -25,8 +25,22 @@
 
 namespace fleet::api {
 
+// TLS on the TCP listeners; unix sockets stay plain, as their file mode decides who connects.
+struct ServerTls {
+  std::string cert_file{};  // PEM certificate chain; empty: no TLS
+  // Its PEM private key, unencrypted: nobody is there to type a passphrase.
+  std::string key_file{};
+  // PEM roots a client's certificate must chain to; a client without one is refused at the
+  // handshake. Empty: clients are not asked for a certificate.
+  std::string client_ca_file{};
+
+  bool enabled() const { return !cert_file.empty(); }
+  bool operator==(const ServerTls&) const = default;
+};
+
 struct HttpServerOptions {
   std::string server_header{};  // "fleetd/0.1.0"
+  ServerTls tls{};
   size_t body_limit = 1 << 20;
   size_t threads = 16;
   // A connection idle this long (or this slow to send a request) is closed.
@@ -37,7 +51,9 @@ class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  // kInternal when a listener's socket cannot be adopted. `handler` must be thread-safe.
+  // kInternal when a listener's socket cannot be adopted; kInvalidArgument naming the file when
+  // a TLS file cannot be used (or the key does not match the certificate). `handler` must be
+  // thread-safe.
   static Result<std::unique_ptr<HttpServer>> start(std::vector<Listener> listeners, Handler handler,
                                                    HttpServerOptions options);
   ~HttpServer();

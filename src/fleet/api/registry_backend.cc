@@ -1,6 +1,11 @@
 #include "fleet/api/registry_backend.h"
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
+#include <vector>
+
+#include "fleet/unit/unit_file.h"
 
 namespace fleet::api {
 namespace {
@@ -10,6 +15,34 @@ constexpr size_t kCreatesPerCommit = 64;
 constexpr std::chrono::milliseconds kFirstRetry{500};
 constexpr std::chrono::milliseconds kLastRetry{10'000};
 
+// Registry::create_units stores the bodies a batch lacks in one etcd transaction, and etcd refuses
+// a transaction past its request limit, failing every create in it. Commits the batch in runs of
+// units that together take no more than one unit may (UnitFile::kMaxSize), so that large units
+// sent at once by several clients fit as they fit alone.
+std::vector<Result<etcd::Revision>> create_in_runs(registry::Registry& registry,
+                                                   std::vector<registry::NewUnit> units) {
+  std::vector<Result<etcd::Revision>> results;
+  results.reserve(units.size());
+  auto commit = [&](auto begin, auto end) {
+    std::vector<registry::NewUnit> run(std::make_move_iterator(begin),
+                                       std::make_move_iterator(end));
+    for (auto& result : registry.create_units(run)) results.push_back(std::move(result));
+  };
+  auto run_begin = units.begin();
+  size_t run_size = 0;
+  for (auto it = units.begin(); it != units.end(); ++it) {
+    const size_t size = it->body.size();
+    if (it != run_begin && run_size + size > unit::UnitFile::kMaxSize) {
+      commit(run_begin, it);
+      run_begin = it;
+      run_size = 0;
+    }
+    run_size += size;
+  }
+  commit(run_begin, units.end());
+  return results;
+}
+
 }  // namespace
 
 RegistryBackend::RegistryBackend(registry::Registry& registry, RegistryBackendOptions options)
@@ -17,7 +50,9 @@ RegistryBackend::RegistryBackend(registry::Registry& registry, RegistryBackendOp
       service_(registry),
       options_(options),
       creates_(
-          [this](std::vector<registry::NewUnit> units) { return registry_.create_units(units); },
+          [this](std::vector<registry::NewUnit> units) {
+            return create_in_runs(registry_, std::move(units));
+          },
           kCreatesPerCommit),
       loader_([this] { run(); }) {}
 

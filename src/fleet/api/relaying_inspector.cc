@@ -31,8 +31,12 @@ HttpResponse unreachable(const std::string& machine, const std::string& why) {
 }  // namespace
 
 RelayingInspector::RelayingInspector(registry::Registry& registry, std::string machine_id,
+                                     client::TlsSettings tls,
                                      std::chrono::milliseconds connect_timeout)
-    : registry_(registry), machine_id_(std::move(machine_id)), connect_timeout_(connect_timeout) {}
+    : registry_(registry),
+      machine_id_(std::move(machine_id)),
+      tls_(std::move(tls)),
+      connect_timeout_(connect_timeout) {}
 
 HttpResponse RelayingInspector::inspect(const UnitInspection& inspection) {
   if (inspection.machine_id != machine_id_) return relay(inspection);
@@ -51,9 +55,10 @@ HttpResponse RelayingInspector::relay(const UnitInspection& inspection) {
                        "its fleetd publishes no API address to relay to; set api_listen in its "
                        "fleet.conf to a TCP address other fleetds can reach");
   }
-  auto endpoint = client::parse_api_endpoint("http://" + address);
+  const bool tls = !tls_.cert_file.empty();
+  auto endpoint = client::parse_api_endpoint((tls ? "https://" : "http://") + address);
   if (!endpoint) return unreachable(id, endpoint.error().message);
-  auto created = client::HttpTransport::create(std::move(*endpoint), connect_timeout_, {});
+  auto created = client::HttpTransport::create(std::move(*endpoint), connect_timeout_, tls_);
   if (!created) return unreachable(id, created.error().message);
   std::shared_ptr<client::HttpTransport> transport = std::move(*created);
 

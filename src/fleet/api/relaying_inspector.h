@@ -9,15 +9,20 @@
 #include <string>
 
 #include "fleet/api/unit_inspection.h"
+#include "fleet/client/http_transport.h"
 #include "fleet/registry/registry.h"
 
 namespace fleet::api {
 
 class RelayingInspector : public UnitInspector {
  public:
-  // `registry` must outlive the inspector. `connect_timeout` bounds reaching the other fleetd and
-  // its answer's headers (a `systemctl status` there included), not a journal's body.
+  // `registry` must outlive the inspector. With `tls` (its cert_file set: this fleetd's own
+  // api_tls_* files) other fleetds are reached over https, verified against tls.ca_file, with
+  // this fleetd's certificate as the client certificate their api_tls_cafile asks for; without,
+  // over plain http. `connect_timeout` bounds reaching the other fleetd and its answer's headers
+  // (a `systemctl status` there included), not a journal's body.
   RelayingInspector(registry::Registry& registry, std::string machine_id,
+                    client::TlsSettings tls = {},
                     std::chrono::milliseconds connect_timeout = std::chrono::seconds(30));
 
   HttpResponse inspect(const UnitInspection& inspection) override;
@@ -27,6 +32,7 @@ class RelayingInspector : public UnitInspector {
 
   registry::Registry& registry_;
   const std::string machine_id_;
+  const client::TlsSettings tls_;
   const std::chrono::milliseconds connect_timeout_;
 };
 

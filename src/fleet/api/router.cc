@@ -34,12 +34,14 @@ std::optional<InspectionPath> match_inspection(std::string_view rest) {
   return std::nullopt;
 }
 
-// What follows `collection` in `path`: nullopt for the collection itself, its item's name for
-// `collection/<name>`; no match (false) for anything else, a trailing slash or deeper path
-// included, as fleet's Go mux had it.
+// What follows the unit collection `collection` in `path`: nullopt for the collection itself,
+// its item's name for `collection/<name>`; no match (false) for anything else, a trailing slash or
+// deeper path included, as fleet's Go mux had it. Such a path stays a 404, but `problem` says why:
+// it is most often a unit name with "/" in it, escaped or not.
 struct Match {
   bool matched = false;
-  std::optional<std::string_view> item;
+  std::optional<std::string_view> item{};
+  std::string_view problem{};
 };
 
 Match match(std::string_view path, std::string_view collection) {
@@ -48,9 +50,20 @@ Match match(std::string_view path, std::string_view collection) {
   if (rest.empty()) return {true, std::nullopt};
   if (rest.front() != '/') return {};
   rest.remove_prefix(1);
-  if (rest.empty() || rest.find('/') != std::string_view::npos) return {};
+  if (rest.empty()) return {.problem = "unit name cannot be empty"};
+  if (rest.find('/') != std::string_view::npos) {
+    return {.problem = "unit name cannot contain \"/\""};
+  }
   return {true, rest};
 }
+
+// The collections whose items are units.
+struct UnitCollection {
+  std::string_view path;
+  HttpResponse (*serve)(const internal::RouteContext&, std::optional<std::string_view>);
+};
+constexpr std::array<UnitCollection, 2> kUnitCollections = {
+    {{"/units", internal::serve_units}, {"/state", internal::serve_state}}};
 
 }  // namespace
 
@@ -91,11 +104,10 @@ HttpResponse Router::handle(const HttpRequest& request) const {
     const internal::RouteContext context{backend_, token_limit_, request, *target, inspector_};
     if (rest == "/discovery") return internal::serve_discovery(context);
     if (rest == "/machines") return internal::serve_machines(context);
-    if (auto units = match(rest, "/units"); units.matched) {
-      return internal::serve_units(context, units.item);
-    }
-    if (auto state = match(rest, "/state"); state.matched) {
-      return internal::serve_state(context, state.item);
+    for (const auto& collection : kUnitCollections) {
+      auto found = match(rest, collection.path);
+      if (found.matched) return collection.serve(context, found.item);
+      if (!found.problem.empty()) return HttpResponse::error(404, std::string(found.problem));
     }
   }
   return HttpResponse::error(404, "");

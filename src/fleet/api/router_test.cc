@@ -165,13 +165,19 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorRow{"unknown_resource", request("GET", "/fleet/v1/jobs"), 404, ""},
         ErrorRow{"outside_the_api", request("GET", "/fleet/v2/units"), 404, ""},
         ErrorRow{"prefix_lookalike", request("GET", "/fleet/v1units"), 404, ""},
-        ErrorRow{"units_trailing_slash", request("GET", "/fleet/v1/units/"), 404, ""},
-        ErrorRow{"units_nested", request("GET", "/fleet/v1/units/a.service/x"), 404, ""},
+        // Still 404s, as in fleet, but saying why.
+        ErrorRow{"units_trailing_slash", request("GET", "/fleet/v1/units/"), 404,
+                 "unit name cannot be empty"},
+        ErrorRow{"units_nested", request("GET", "/fleet/v1/units/a.service/x"), 404,
+                 "unit name cannot contain \"/\""},
         ErrorRow{"escaped_slash_is_nested", request("GET", "/fleet/v1/units/a%2Fb.service"), 404,
-                 ""},
+                 "unit name cannot contain \"/\""},
+        ErrorRow{"dot_segments_are_nested", request("PUT", "/fleet/v1/units/../x.service"), 404,
+                 "unit name cannot contain \"/\""},
         ErrorRow{"machine_item", request("GET", "/fleet/v1/machines/m1"), 404, ""},
         ErrorRow{"machines_trailing_slash", request("GET", "/fleet/v1/machines/"), 404, ""},
-        ErrorRow{"state_nested", request("GET", "/fleet/v1/state/a.service/m1"), 404, ""},
+        ErrorRow{"state_nested", request("GET", "/fleet/v1/state/a.service/m1"), 404,
+                 "unit name cannot contain \"/\""},
         ErrorRow{"discovery_slash", request("GET", "/fleet/v1/discovery/"), 404, ""},
         ErrorRow{"bad_escape", request("GET", "/fleet/v1/units/%zz"), 400,
                  "invalid URL escape \"%zz\""},
@@ -552,8 +558,9 @@ TEST_F(InspectionRouterTest, AGivenMachineIsRunOnWithoutLookingUp) {
   EXPECT_EQ(response.status, 200);
   ASSERT_EQ(inspector_.asked.size(), 1u);
   EXPECT_EQ(inspector_.asked.front().machine_id, "m2");
-  EXPECT_EQ(inspector_.asked.front().argv(),
-            (std::vector<std::string>{"systemctl", "status", "-l", "--no-pager", "other.service"}));
+  EXPECT_EQ(
+      inspector_.asked.front().argv(),
+      (std::vector<std::string>{"systemctl", "status", "-l", "--no-pager", "--", "other.service"}));
 }
 
 TEST_F(InspectionRouterTest, AGlobalUnitsStatusComesFromEachMachine) {

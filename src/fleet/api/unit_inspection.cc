@@ -42,7 +42,8 @@ Result<bool> parse_follow(std::string_view text) {
 }  // namespace
 
 std::vector<std::string> UnitInspection::argv() const {
-  if (kind == Kind::kStatus) return {"systemctl", "status", "-l", "--no-pager", unit};
+  // "--": a unit name may start with "-" (-H.service), which systemctl would take for an option.
+  if (kind == Kind::kStatus) return {"systemctl", "status", "-l", "--no-pager", "--", unit};
   std::vector<std::string> args = {"journalctl",          "--unit",   unit,  "--no-pager", "-n",
                                    std::to_string(lines), "--output", output};
   if (follow) args.emplace_back("-f");

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "fleet/config/internal/options.h"
 #include "fleet/config/internal/text.h"
 
@@ -23,6 +26,14 @@ std::string ListenAddress::to_string() const {
   auto port_text = std::to_string(port);
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + port_text;
   return host + ":" + port_text;
+}
+
+bool ListenAddress::is_loopback() const {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::string describe(const Config& config) {

@@ -37,6 +37,10 @@ struct ListenAddress {
 
   // "127.0.0.1:49153", "[::1]:49153": the form api_listen reads back.
   std::string to_string() const;
+
+  // 127.0.0.0/8, ::1 or "localhost": only this host can connect. Any other name counts as
+  // reachable from elsewhere, since what it resolves to is not ours to know.
+  bool is_loopback() const;
 };
 
 // The `{}` initializers let callers name only the fields they set (`{.agent_ttl = ...}`) under
@@ -82,13 +86,20 @@ struct Config {
   // or ":49153") means loopback, so reaching the API from other hosts takes an explicit
   // 0.0.0.0:PORT, [::]:PORT or an interface's address.
   std::vector<ListenAddress> api_listen{};
+  // TLS on the api_listen sockets (never on the unix socket, which its mode guards): the server's
+  // PEM certificate chain and key, which go together. With api_tls_cafile as well, a client must
+  // present a certificate that chains to it or the handshake fails. load_config() checks that
+  // each named file can be read; paths only, the contents are never kept here.
+  std::string api_tls_certfile{};
+  std::string api_tls_keyfile{};
+  std::string api_tls_cafile{};
   // true restores the original's SIGTERM behaviour: stop and remove every fleet unit on this
   // host before exiting. false (ours): units keep running and are re-adopted on restart.
   bool purge_on_shutdown = false;
 
   // Where the values came from, not options themselves.
   std::string source_file{};  // the file read; empty when none was
-  // Non-fatal problems for the daemon to log, in order: unknown keys, repeated keys, ignored
+  // Non-fatal problems for the daemon to log, in order: repeated keys, ignored
   // metadata pairs, unknown FLEET_* variables, deprecated options in use.
   std::vector<std::string> warnings{};
 

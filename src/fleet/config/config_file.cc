@@ -116,11 +116,15 @@ Result<ConfigFile> parse_config_text(std::string_view text, std::string_view sou
     auto key = lowercase(raw_key);
     const auto* option = internal::find_option(key);
     if (option == nullptr) {
-      file.warnings.push_back(where + "unknown key " + quote(raw_key) + ", ignoring");
-      continue;
+      // The original ignored it silently: a misspelt key then left its option at the default.
+      auto closest = internal::closest_option(key);
+      return error("unknown key " + quote(raw_key) +
+                   (closest.empty() ? std::string("; remove it, fleetd has no such option")
+                                    : "; did you mean " + quote(closest) + "?"));
     }
     auto value = unquote(std::string_view(line).substr(equals + 1));
     if (!value) {
+      if (internal::is_secret(key)) return error(key + ": unterminated quote");
       return error(key + ": unterminated quote in " + quote(trim(line.substr(equals + 1))));
     }
     // Checked on a scratch Config so a bad value is reported here, with its line.

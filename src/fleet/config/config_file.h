@@ -9,8 +9,8 @@
 // Keys are case-insensitive. A value is taken verbatim between matching "…" or '…' when only a
 // comment follows the closing quote; otherwise it is the text up to a '#' or ';' that follows
 // white space, trimmed. A line ending in '\' continues on the next (a comment line never does).
-// Unknown keys are warnings (the original ignored them); a line that is not key=value, a
-// [section] or a bad value is an error naming the file and line.
+// A line that is not key=value, a [section], an unknown key (the original ignored them) or a bad
+// value is an error naming the file and line.
 //
 // Example:
 //   auto file = parse_config_text("agent_ttl=30x\n", "/etc/fleet/fleet.conf");
@@ -43,7 +43,6 @@ struct ConfigFile {
   // Known options in file order, each already checked to be a valid value. A key may appear
   // more than once; applied in order, the last one wins.
   std::vector<ConfigEntry> entries;
-  // `<source> line 9: unknown key "etcd_server", ignoring` and
   // `<source> line 7: etcd_servers repeats line 2, the later value wins`.
   std::vector<std::string> warnings;
 };
@@ -51,6 +50,7 @@ struct ConfigFile {
 // Parses fleet.conf text. Errors are kInvalidArgument `<source_name> line N: <problem>`:
 //   expected key=value, got "…"        sections are not supported: "[fleet]"
 //   missing key before '='             invalid key "etcd servers"
+//   unknown key "etcd_server"; did you mean "etcd_servers"?
 //   <key>: unterminated quote in "…"   <key>: <what the value's parser says>
 //   a '\' at the end of the last line
 Result<ConfigFile> parse_config_text(std::string_view text, std::string_view source_name);

@@ -37,6 +37,9 @@ TEST(ConfigTest, DefaultsAreTheOriginals) {
   EXPECT_EQ(config.authorized_keys_file, "");
   EXPECT_TRUE(config.api_listen.empty());
   EXPECT_FALSE(config.purge_on_shutdown);
+  EXPECT_EQ(config.api_tls_certfile, "");
+  EXPECT_EQ(config.api_tls_keyfile, "");
+  EXPECT_EQ(config.api_tls_cafile, "");
   EXPECT_EQ(config.source_file, "");
   EXPECT_TRUE(config.warnings.empty());
 }
@@ -50,17 +53,35 @@ TEST(DescribeTest, DefaultsInFileSyntax) {
             "engine_reconcile_interval=2.0 public_ip=\"\" metadata=\"\" agent_ttl=30s "
             "units_directory=/run/fleet/units/ systemd_user=false token_limit=100 "
             "enable_grpc=false disable_engine=false disable_watches=false verify_units=false "
-            "authorized_keys_file=\"\" api_listen=\"\" purge_on_shutdown=false");
+            "authorized_keys_file=\"\" api_listen=\"\" purge_on_shutdown=false "
+            "api_tls_certfile=\"\" api_tls_keyfile=\"\" api_tls_cafile=\"\"");
 }
 
 TEST(DescribeTest, NeverShowsThePassword) {
   Config config;
   config.etcd_password = "s3cret pass";
   config.etcd_keyfile = "/etc/fleet/key.pem";
+  config.api_tls_certfile = "/etc/fleet/api.crt";
+  config.api_tls_keyfile = "/etc/fleet/api.key";
+  config.api_tls_cafile = "/etc/fleet/clients-ca.crt";
   auto text = describe(config);
   EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
   EXPECT_NE(text.find(" etcd_password=<set> "), std::string::npos) << text;
   EXPECT_NE(text.find(" etcd_keyfile=/etc/fleet/key.pem "), std::string::npos) << text;
+  EXPECT_TRUE(
+      text.ends_with(" api_tls_certfile=/etc/fleet/api.crt api_tls_keyfile=/etc/fleet/"
+                     "api.key api_tls_cafile=/etc/fleet/clients-ca.crt"))
+      << text;
+}
+
+TEST(ListenAddressTest, LoopbackIsWhatOnlyThisHostReaches) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "0:0:0:0:0:0:0:1", "localhost"}) {
+    EXPECT_TRUE((ListenAddress{host, 80}.is_loopback())) << host;
+  }
+  for (const char* host : {"0.0.0.0", "::", "", "10.0.0.5", "fe80::1", "128.0.0.1",
+                           "fleet.example.com", "::ffff:10.0.0.1"}) {
+    EXPECT_FALSE((ListenAddress{host, 80}.is_loopback())) << host;
+  }
 }
 
 TEST(DescribeTest, QuotesWhatNeedsIt) {

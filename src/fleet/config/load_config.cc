@@ -1,6 +1,7 @@
 #include "fleet/config/load_config.h"
 
 #include <cerrno>
+#include <utility>
 
 #include <sys/stat.h>
 
@@ -13,6 +14,8 @@ namespace fleet::config {
 namespace {
 
 constexpr std::string_view kEnvironmentPrefix = "FLEET_";
+// A PEM chain of a few certificates is kilobytes; a CA bundle can be a few hundred.
+constexpr std::size_t kMaxTlsFileSize = std::size_t{4} << 20;
 
 // "Exists" as the original's os.Stat saw it; any other stat failure is left for the read to
 // report, so an unreadable /etc/fleet is an error rather than a silently skipped config.
@@ -45,6 +48,34 @@ Status apply_environment(Config& config, const Environment& environment) {
       config.warnings.push_back("environment variable " + name +
                                 " is not a fleetd option, ignoring");
     }
+  }
+  return {};
+}
+
+// The API's TLS files are loaded when its listeners open; an unusable one must stop fleetd at
+// load instead, with the key that names it. Each file is read once here and dropped.
+Status check_api_tls(const Config& config) {
+  if (config.api_tls_certfile.empty() != config.api_tls_keyfile.empty()) {
+    const bool has_cert = !config.api_tls_certfile.empty();
+    return fail(ErrorCode::kInvalidArgument,
+                std::string(has_cert ? "api_tls_certfile is set without api_tls_keyfile"
+                                     : "api_tls_keyfile is set without api_tls_certfile") +
+                    ": the API's certificate and its key go together");
+  }
+  if (!config.api_tls_cafile.empty() && config.api_tls_certfile.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "api_tls_cafile is set without api_tls_certfile and api_tls_keyfile: client "
+                "certificates are only asked for over TLS");
+  }
+  const std::pair<std::string_view, const std::string*> files[] = {
+      {"api_tls_certfile", &config.api_tls_certfile},
+      {"api_tls_keyfile", &config.api_tls_keyfile},
+      {"api_tls_cafile", &config.api_tls_cafile}};
+  for (const auto& [key, path] : files) {
+    if (path->empty()) continue;
+    auto read =
+        internal::read_small_file(*path, std::string(key) + ": cannot use", kMaxTlsFileSize);
+    if (!read) return fail(ErrorCode::kInvalidArgument, read.error().message);
   }
   return {};
 }
@@ -85,6 +116,7 @@ Result<Config> make_config(const ConfigFile& file, const Environment& environmen
     config.warnings.push_back(
         "config option authorized_keys_file is no longer supported, ignoring");
   }
+  if (auto checked = check_api_tls(config); !checked) return fail(checked.error());
   return config;
 }
 

@@ -35,7 +35,10 @@ Environment fleet_environment();
 // Applies `file`'s entries to the defaults, then each non-empty FLEET_<KEY> variable of
 // `environment` (an empty one leaves the file's value, as in the original), and adds warnings
 // for unknown FLEET_* variables and deprecated options in use. A bad variable is
-// kInvalidArgument `environment variable FLEET_AGENT_TTL: invalid duration "30x": ...`.
+// kInvalidArgument `environment variable FLEET_AGENT_TTL: invalid duration "30x": ...`. The
+// final api_tls_* values are checked: certfile and keyfile together, cafile only with them, and
+// each named file readable, else kInvalidArgument naming the key and the file
+// (`api_tls_keyfile: cannot use /etc/fleet/api.key: Permission denied`).
 // Sets source_file to file.source.
 Result<Config> make_config(const ConfigFile& file, const Environment& environment);
 

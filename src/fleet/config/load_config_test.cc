@@ -158,22 +158,34 @@ TEST(MakeConfigTest, BadFileValueFailsEvenWhenTheEnvironmentOverridesIt) {
       R"(/etc/fleet/fleet.conf line 1: agent_ttl: invalid duration "soon")");
 }
 
+TEST(MakeConfigTest, MetadataThatIsNotKeyValueIsRefused) {
+  testing::expect_invalid_argument(
+      config_from("metadata=region=eu,novalue\n", {}).map([](auto) {}),
+      R"(/etc/fleet/fleet.conf line 1: metadata: "novalue" is not key=value (write )"
+      R"(key=value,key2=value2))");
+  auto from_environment = config_from("", {{"FLEET_METADATA", "role=web,=x"}});
+  ASSERT_FALSE(from_environment.has_value());
+  EXPECT_NE(from_environment.error().message.find("FLEET_METADATA"), std::string::npos)
+      << from_environment.error().message;
+  EXPECT_NE(from_environment.error().message.find(R"("=x" is not key=value)"), std::string::npos)
+      << from_environment.error().message;
+}
+
 TEST(MakeConfigTest, WarningsInOrder) {
   auto config = config_from(
-      "etcd_server=http://a:2379\n"
-      "metadata=region=eu,novalue\n"
+      "etcd_servers=http://a:2379\n"
+      "etcd_servers=http://b:2379\n"
+      "metadata=region=eu\n"
       "verify_units=true\n"
       "authorized_keys_file=/home/core/.ssh/authorized_keys\n",
       {{"FLEET_METADATA_TYPO", "x"},
-       {"FLEET_METADATA", "role=web,=x"},
+       {"FLEET_METADATA", "role=web"},
        {"FLEETCTL_ENDPOINT", "http://x"},  // fleetctl's, not ours
        {"PATH", "/bin"}});
   ASSERT_TRUE(config.has_value()) << config.error().message;
   EXPECT_EQ(config->warnings,
             (Strings{
-                R"(/etc/fleet/fleet.conf line 1: unknown key "etcd_server", ignoring)",
-                R"(/etc/fleet/fleet.conf line 2: metadata: ignoring "novalue" (not key=value))",
-                R"(environment variable FLEET_METADATA: ignoring "=x" (not key=value))",
+                "/etc/fleet/fleet.conf line 2: etcd_servers repeats line 1, the later value wins",
                 "environment variable FLEET_METADATA_TYPO is not a fleetd option, ignoring",
                 "config option verify_units is no longer supported, ignoring",
                 "config option authorized_keys_file is no longer supported, ignoring",
@@ -253,6 +265,71 @@ TEST_F(LoadConfigTest, BrokenDefaultFileIsAnError) {
       load_config({.config_path = "", .default_config_path = path, .environment = {}})
           .map([](auto) {}),
       path + R"( line 1: expected key=value, got "agent_ttl")");
+}
+
+TEST_F(LoadConfigTest, ApiTlsFilesFromTheFileAndTheEnvironment) {
+  auto cert = write("api.crt", "certificate");
+  auto key = write("api.key", "key");
+  auto ca = write("clients.crt", "roots");
+  auto other_ca = write("other-clients.crt", "other roots");
+  auto path = write("fleet.conf", "api_listen=0.0.0.0:49153\napi_tls_certfile=" + cert +
+                                      "\napi_tls_keyfile=" + key + "\napi_tls_cafile=" + ca + "\n");
+  auto config = load_config({.config_path = path,
+                             .default_config_path = missing(),
+                             .environment = {{"FLEET_API_TLS_CAFILE", other_ca}}});
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->api_tls_certfile, cert);
+  EXPECT_EQ(config->api_tls_keyfile, key);
+  EXPECT_EQ(config->api_tls_cafile, other_ca);
+  EXPECT_TRUE(config->warnings.empty()) << config->warnings.front();
+  // Paths, never contents.
+  auto text = describe(*config);
+  EXPECT_NE(text.find(" api_tls_certfile=" + cert + " api_tls_keyfile=" + key +
+                      " api_tls_cafile=" + other_ca),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("certificate"), std::string::npos) << text;
+}
+
+TEST_F(LoadConfigTest, ApiTlsErrorsNameTheKeyAndTheFile) {
+  auto cert = write("api.crt", "certificate");
+  auto key = write("api.key", "key");
+  auto ca = write("clients.crt", "roots");
+  const auto directory = dir_.path().string();
+  const std::vector<std::pair<Environment, std::string>> cases = {
+      {{{"FLEET_API_TLS_CERTFILE", cert}},
+       "api_tls_certfile is set without api_tls_keyfile: the API's certificate and its key go "
+       "together"},
+      {{{"FLEET_API_TLS_KEYFILE", key}, {"FLEET_API_TLS_CAFILE", ca}},
+       "api_tls_keyfile is set without api_tls_certfile: the API's certificate and its key go "
+       "together"},
+      {{{"FLEET_API_TLS_CAFILE", ca}},
+       "api_tls_cafile is set without api_tls_certfile and api_tls_keyfile: client certificates "
+       "are only asked for over TLS"},
+      {{{"FLEET_API_TLS_CERTFILE", missing()}, {"FLEET_API_TLS_KEYFILE", key}},
+       "api_tls_certfile: cannot use " + missing() + ": No such file or directory"},
+      {{{"FLEET_API_TLS_CERTFILE", cert}, {"FLEET_API_TLS_KEYFILE", directory}},
+       "api_tls_keyfile: cannot use " + directory + ": is a directory"},
+      {{{"FLEET_API_TLS_CERTFILE", cert},
+        {"FLEET_API_TLS_KEYFILE", key},
+        {"FLEET_API_TLS_CAFILE", missing()}},
+       "api_tls_cafile: cannot use " + missing() + ": No such file or directory"},
+  };
+  for (const auto& [environment, message] : cases) {
+    SCOPED_TRACE(message);
+    testing::expect_invalid_argument(
+        load_config(
+            {.config_path = "", .default_config_path = missing(), .environment = environment})
+            .map([](auto) {}),
+        message);
+  }
+  // The file's values are checked as finally set, wherever they came from.
+  auto path = write("fleet.conf", "api_tls_certfile=" + cert + "\n");
+  testing::expect_invalid_argument(
+      load_config({.config_path = path, .default_config_path = missing(), .environment = {}})
+          .map([](auto) {}),
+      "api_tls_certfile is set without api_tls_keyfile: the API's certificate and its key go "
+      "together");
 }
 
 TEST_F(LoadConfigTest, DefaultPathIsTheOriginals) {

@@ -352,10 +352,43 @@ Result<std::vector<MachineMetadataOp>> metadata_ops_from(const Json& json) {
   return ops;
 }
 
+// fleet's documents nest four deep ({"units":[{"options":[{...}]}]}); the rest is room for fields
+// a newer peer adds. nlohmann parses and frees without recursion, but spends memory per level, and
+// a request body of "[" is a million levels.
+constexpr size_t kMaxDepth = 64;
+
+// Whether `text` opens more than kMaxDepth arrays and objects at once, brackets in strings aside.
+// Malformed text may be counted wrong; the parser refuses it anyway.
+bool too_deep(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 // Parses `text` and reads it with `read`; malformed JSON is kInvalidArgument with the parser's
 // description of where it broke.
 template <class T, class Read>
 Result<T> decode(std::string_view text, Read read) {
+  if (too_deep(text)) {
+    return fail(ErrorCode::kInvalidArgument,
+                "invalid JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
   Json json;
   try {
     json = Json::parse(text);

@@ -9,7 +9,9 @@
 //
 // Decoders accept what fleet's Go server and clients produce: unknown fields are ignored and
 // `null` reads as an absent value. Anything else that does not fit is kInvalidArgument naming the
-// field, e.g. `"options"[1]: "value" must be a string`; nothing throws.
+// field, e.g. `"options"[1]: "value" must be a string`; nothing throws. A key given twice takes
+// its last value, as in Go. Documents nested deeper than 64 arrays and objects are refused
+// unparsed (`invalid JSON: nested deeper than 64 levels`).
 #pragma once
 
 #include <string>

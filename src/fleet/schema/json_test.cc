@@ -148,6 +148,25 @@ TEST(DecodeTest, MalformedJsonSaysWhereItBroke) {
   EXPECT_TRUE(unit.error().message.starts_with("invalid JSON: ")) << unit.error().message;
 }
 
+TEST(DecodeTest, RefusesNestingPastSixtyFourLevelsUnparsed) {
+  auto nested = [](size_t depth) {
+    return R"({"name":"a.service","x":)" + std::string(depth - 1, '[') +
+           std::string(depth - 1, ']') + "}";
+  };
+  EXPECT_TRUE(decode_unit(nested(64)).has_value());
+  auto deep = decode_unit(nested(65));
+  ASSERT_FALSE(deep.has_value());
+  EXPECT_EQ(deep.error().message, "invalid JSON: nested deeper than 64 levels");
+  EXPECT_FALSE(decode_unit(std::string(1 << 20, '[')).has_value()) << "and is quick about it";
+  EXPECT_TRUE(
+      decode_unit(R"({"name":"a.service","x":")" + std::string(100, '[') + R"(\"["})").has_value())
+      << "brackets in strings, escaped quotes too, do not count";
+}
+
+TEST(DecodeTest, AKeyGivenTwiceTakesItsLastValueAsInGo) {
+  EXPECT_EQ(decode_unit(R"({"name":"a.service","name":"b.service"})")->name, "b.service");
+}
+
 TEST(DecodeTest, MachineMetadataValuesMustBeStrings) {
   auto machine = decode_machine(R"({"id":"m1","metadata":{"size":3}})");
   ASSERT_FALSE(machine.has_value());

@@ -198,9 +198,7 @@ Status check_requirements(const FleetOptions& options) {
 }
 
 Status validate_unit(const UnitFile& file, std::string_view unit_name) {
-  if (auto reread = UnitFile::parse(file.serialize(), unit_name); !reread) {
-    return fail(reread.error());
-  }
+  if (auto storable = check_storable(file, unit_name); !storable) return storable;
   return check_requirements(parse_fleet_options(file, unit_name));
 }
 

@@ -83,8 +83,8 @@ bool conflict(std::string_view a, const FleetOptions& a_options, std::string_vie
 // MachineOf names a unit the unit's own Conflicts or Replaces glob matches.
 Status check_requirements(const FleetOptions& options);
 
-// What the API checks before it accepts a new unit's options: the canonical text reads back
-// (no line too long, no newline in a name, ...) and check_requirements() holds.
+// What the API checks before it accepts a new unit's options: check_storable() (unit_file.h)
+// and check_requirements().
 Status validate_unit(const UnitFile& file, std::string_view unit_name);
 
 // fleetctl's warning for an unknown key:

@@ -234,4 +234,84 @@ std::string UnitFile::serialize() const {
 
 UnitHash UnitFile::hash() const { return UnitHash::of(serialize()); }
 
+size_t UnitFile::size() const {
+  size_t total = 0;
+  for (const auto& section : sections_) {
+    for (const auto& entry : section.entries) {
+      total += section.name.size() + entry.name.size() + entry.value.size() + kOptionOverhead;
+    }
+  }
+  return total;
+}
+
+namespace {
+
+// A section or option name as messages show it: quoted, and cut short, as it may be anything.
+std::string shown(std::string_view text) {
+  constexpr size_t kShown = 64;
+  return quote(text.substr(0, kShown)) + (text.size() > kShown ? "..." : "");
+}
+
+std::string option_label(const UnitOption& option) {
+  return "option " + shown(option.name) + " in section " + shown(option.section);
+}
+
+// The first byte of `text` that may not be there, as a message part; nullopt when all may.
+std::optional<std::string> bad_character(std::string_view text, bool continued_lines) {
+  for (size_t at = 0; at < text.size();) {
+    auto decoded = decode_rune(text.substr(at));
+    if (decoded.rune == internal::kRuneError && decoded.size == 1) return "is not valid UTF-8";
+    const char32_t rune = decoded.rune;
+    const bool continues = rune == U'\n' && continued_lines && at > 0 && text[at - 1] == '\\';
+    if (rune < 0x20 && rune != U'\t' && !continues) {
+      std::string problem = "holds the control character " + internal::quote_rune(rune);
+      if (rune == U'\n' && continued_lines) problem += " without a \"\\\" before it";
+      return problem;
+    }
+    at += decoded.size;
+  }
+  return std::nullopt;
+}
+
+bool same_option(const UnitOption& given, const UnitOption& read) {
+  return given.section == read.section && trim_space(given.name) == read.name &&
+         trim_space(given.value) == trim_space(read.value);
+}
+
+}  // namespace
+
+Status check_storable(const UnitFile& file, std::string_view unit_name) {
+  auto invalid = [&](const std::string& problem) {
+    return fail(ErrorCode::kInvalidArgument, "unit " + quote(unit_name) + " " + problem);
+  };
+  if (const size_t size = file.size(); size > UnitFile::kMaxSize) {
+    return invalid("takes " + std::to_string(size) + " bytes, more than the " +
+                   std::to_string(UnitFile::kMaxSize) + " a unit may take");
+  }
+  const std::vector<UnitOption> given = file.options();
+  for (const auto& option : given) {
+    if (auto bad = bad_character(option.section, false)) {
+      return invalid(option_label(option) + ": the section name " + *bad);
+    }
+    if (auto bad = bad_character(option.name, false)) {
+      return invalid(option_label(option) + ": the name " + *bad);
+    }
+    if (auto bad = bad_character(option.value, true)) {
+      return invalid(option_label(option) + ": the value " + *bad);
+    }
+  }
+  auto reread = UnitFile::parse(file.serialize(), unit_name);
+  if (!reread) return fail(reread.error());
+  const std::vector<UnitOption> read = reread->options();
+  const auto differs =
+      std::mismatch(given.begin(), given.end(), read.begin(), read.end(), same_option).first;
+  if (differs == given.end() && read.size() == given.size()) return {};
+  const UnitOption& culprit = differs == given.end() ? given.back() : *differs;
+  return invalid(
+      option_label(culprit) +
+      " would read back from the unit file as something else: a name may not hold "
+      "\"=\" or start with \"#\", \";\" or \"[\", a section name may not hold \"]\", and "
+      "a value ending in \"\\\" continues onto the next line");
+}
+
 }  // namespace fleet::unit

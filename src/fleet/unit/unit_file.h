@@ -52,6 +52,13 @@ class UnitFile {
  public:
   // systemd's LINE_MAX: a line may hold at most this many bytes counting its newline.
   static constexpr size_t kMaxLineLength = 2048;
+  // The most a unit may take, by size(). A unit's options are one etcd value, and etcd refuses a
+  // request over 1.5 MiB (its default --max-request-bytes): this leaves room for the key and the
+  // rest of the transaction, and is hundreds of times what a real unit file takes.
+  static constexpr size_t kMaxSize = 1 << 20;
+  // Framing per option in size(): the protobuf record fleet stores (registry/records.h) spends at
+  // most this on an option's tags and lengths (varints of up to 4 bytes: any option under 256 MiB).
+  static constexpr size_t kOptionOverhead = 20;
 
   UnitFile() = default;
 
@@ -93,6 +100,10 @@ class UnitFile {
   // SHA1 of serialize().
   UnitHash hash() const;
 
+  // An upper bound of what storing the unit costs: each option's section, name and value, plus
+  // kOptionOverhead (sections are stored with every option, not once as in the text).
+  size_t size() const;
+
   friend bool operator==(const UnitFile&, const UnitFile&) = default;
 
  private:
@@ -100,5 +111,18 @@ class UnitFile {
   // Position of each section in sections_, so that units with many sections parse in linear time.
   std::map<std::string, size_t, std::less<>> section_index_;
 };
+
+// What fleet requires of a unit before it stores it, so that the file an agent writes says what
+// the options say and etcd takes it in one request. kInvalidArgument naming the unit and the
+// first problem:
+//  - size() over UnitFile::kMaxSize;
+//  - a section, name or value that is not UTF-8 (systemd skips such lines) or holds a control
+//    character other than tab: systemd ends a line at NUL and \r as well as at \n, so any of them
+//    would start a line of the caller's choosing. A value may hold \n only right after a
+//    backslash, where it continues the value (the form parse() gives continued lines);
+//  - a canonical text that does not read back as the same options, white space around names and
+//    values aside: a line too long, a name holding "=" or starting with "#", ";" or "[", a value
+//    ending in a backslash that would swallow the next line, a section name holding "]".
+Status check_storable(const UnitFile& file, std::string_view unit_name);
 
 }  // namespace fleet::unit

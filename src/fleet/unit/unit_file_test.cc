@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fleet/base/testing/status_matchers.h"
+
 namespace fleet::unit {
 namespace {
 
@@ -211,6 +213,96 @@ TEST(UnitFileTest, LooksUpSectionsAndValues) {
   EXPECT_EQ(file->find_section("X-Fleet")->entries.size(), 2u);
   EXPECT_EQ(file->find_section("Service"), nullptr);
   EXPECT_EQ(UnitFile().description(), "");
+}
+
+struct StorableCase {
+  std::string label;
+  Options options;
+  std::string message;  // "" when storable
+};
+
+const std::string kTooFar =
+    " would read back from the unit file as something else: a name may not hold \"=\" or start "
+    "with \"#\", \";\" or \"[\", a section name may not hold \"]\", and a value ending in \"\\\" "
+    "continues onto the next line";
+
+std::vector<StorableCase> storable_cases() {
+  const std::string unit = "unit \"x.service\" ";
+  const std::string exec = unit + "option \"ExecStart\" in section \"Service\"";
+  // 512 options of 1 + 1 + 2026 + 20 bytes, then one of 22.
+  const Options largest(512, UnitOption{"S", "K", std::string(2026, 'x')});
+  Options too_large = largest;
+  too_large.push_back({"S", "", "x"});
+  return {
+      {"Plain", {{"Service", "ExecStart", "/bin/true"}}, ""},
+      {"TabsAndUnicode", {{"Unit", "Description", "caf\xC3\xA9\tbar"}}, ""},
+      {"ContinuedValue", {{"Service", "ExecStart", "/bin/echo \\\n  hello"}}, ""},
+      {"ContinuedToTheEnd", {{"S", "K", "a\\\n"}, {"T", "L", "b"}}, ""},
+      {"WhiteSpaceAroundIsTrimmedNotRefused", {{"Service", " ExecStart ", " /bin/true "}}, ""},
+      {"LargestUnit", largest, ""},
+      {"PastTheMaximum", too_large,
+       unit + "takes 1048598 bytes, more than the 1048576 a unit may take"},
+      {"NewlineInValue",
+       {{"Service", "ExecStart", "/bin/true\nExecStartPre=/bin/evil"}},
+       exec + ": the value holds the control character '\\n' without a \"\\\" before it"},
+      {"NewlineAfterBackslashAndSpace",
+       {{"Service", "ExecStart", "a\\ \nb"}},
+       exec + ": the value holds the control character '\\n' without a \"\\\" before it"},
+      {"CarriageReturnInValue",
+       {{"Service", "ExecStart", "/bin/true\rExecStartPre=/bin/evil"}},
+       exec + ": the value holds the control character '\\r'"},
+      {"NulInValue",
+       {{"Service", "ExecStart", std::string("/bin/true\0x", 11)}},
+       exec + ": the value holds the control character '\\x00'"},
+      {"EscapeInValue",
+       {{"Service", "ExecStart", "\x1b[31m"}},
+       exec + ": the value holds the control character '\\x1b'"},
+      {"NotUtf8InValue",
+       {{"Service", "ExecStart", "\xFF"}},
+       exec + ": the value is not valid UTF-8"},
+      {"NewlineInName",
+       {{"Service", "Exec\nStart", "x"}},
+       unit + "option \"Exec\\nStart\" in section \"Service\": the name holds the control "
+              "character '\\n'"},
+      {"NewlineInSection",
+       {{"Service]\n[Unit", "ExecStart", "x"}},
+       unit + "option \"ExecStart\" in section \"Service]\\n[Unit\": the section name holds the "
+              "control character '\\n'"},
+      {"NotUtf8InSection",
+       {{"\xC3", "A", "x"}},
+       unit + "option \"A\" in section \"\\xc3\": the section name is not valid UTF-8"},
+      {"EqualsInName",
+       {{"Service", "ExecStart=/bin/evil #", "x"}},
+       unit + "option \"ExecStart=/bin/evil #\" in section \"Service\"" + kTooFar},
+      {"NameReadsAsComment",
+       {{"Service", "#A", "x"}},
+       unit + "option \"#A\" in section \"Service\"" + kTooFar},
+      {"BackslashSwallowsNextOption",
+       {{"Service", "ExecStart", "/bin/true \\"}, {"Service", "ExecStartPre", "/bin/x"}},
+       exec + kTooFar},
+      {"BracketInSection",
+       {{"A]B", "K", "v"}},
+       unit + "line 1: found garbage after section name \"A\": \"B]\""},
+      {"LongNamesAreCutShort",
+       {{"S", std::string(100, 'n') + "=", "v"}},
+       unit + "option \"" + std::string(64, 'n') + "\"... in section \"S\"" + kTooFar},
+  };
+}
+
+class CheckStorableTest : public ::testing::TestWithParam<StorableCase> {};
+
+TEST_P(CheckStorableTest, RefusesWhatWouldNotReadBackOrNotFitEtcd) {
+  fleet::testing::expect_invalid_argument(
+      check_storable(UnitFile::from_options(GetParam().options), "x.service"), GetParam().message);
+}
+
+INSTANTIATE_TEST_SUITE_P(Options, CheckStorableTest, ::testing::ValuesIn(storable_cases()),
+                         [](const auto& info) { return info.param.label; });
+
+TEST(UnitFileTest, SizeCountsSectionsPerOption) {
+  auto file = UnitFile::from_options(Options{{"Unit", "A", "1"}, {"Unit", "BB", ""}});
+  EXPECT_EQ(file.size(), 4 + 1 + 1 + 4 + 2 + 2 * UnitFile::kOptionOverhead);
+  EXPECT_EQ(UnitFile().size(), 0u);
 }
 
 }  // namespace

@@ -11,10 +11,12 @@
 
 namespace fleet::unit {
 
-inline constexpr size_t kMaxUnitNameLength = 256;
+// systemd's UNIT_NAME_MAX counts the terminating NUL: a longer name is one systemd refuses to load.
+// (The original allowed 256 bytes, so its longest names never ran.)
+inline constexpr size_t kMaxUnitNameLength = 255;
 
 // OK, or kInvalidArgument with the original's message for the first problem found:
-// `unit name cannot be empty`, `unit name exceeds maximum length (256)`,
+// `unit name cannot be empty`, `unit name exceeds maximum length (255)`,
 // `unit name must contain "."`, `unit name cannot end in "."`, `invalid unit type: "x"`,
 // `invalid unit type for template: "x"`, `invalid character 'c' in unit name`,
 // `unit name cannot start in "@"`.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <utility>
+#include <vector>
 
 #include "fleet/config/duration.h"
 #include "fleet/config/internal/text.h"
@@ -92,10 +93,15 @@ Status set_etcd_servers(Config& config, std::string_view value, Notes&) {
   return {};
 }
 
-Status set_metadata(Config& config, std::string_view value, Notes& notes) {
+// The original skipped a pair without "=" silently, so a machine lacked metadata its units
+// asked for and they never ran there.
+Status set_metadata(Config& config, std::string_view value, Notes&) {
   std::vector<std::string> skipped;
-  config.metadata = parse_metadata(value, &skipped);
-  for (const auto& pair : skipped) notes.push_back("ignoring " + quote(pair) + " (not key=value)");
+  auto metadata = parse_metadata(value, &skipped);
+  if (!skipped.empty()) {
+    return invalid(quote(skipped.front()) + " is not key=value (write key=value,key2=value2)");
+  }
+  config.metadata = std::move(metadata);
   return {};
 }
 
@@ -174,6 +180,11 @@ constexpr Option kOptions[] = {
     {"api_listen", set_api_listen, render_api_listen},
     {"purge_on_shutdown", set_bool<&Config::purge_on_shutdown>,
      render_bool<&Config::purge_on_shutdown>},
+    {"api_tls_certfile", set_string<&Config::api_tls_certfile>,
+     render_string<&Config::api_tls_certfile>},
+    {"api_tls_keyfile", set_string<&Config::api_tls_keyfile>,
+     render_string<&Config::api_tls_keyfile>},
+    {"api_tls_cafile", set_string<&Config::api_tls_cafile>, render_string<&Config::api_tls_cafile>},
 };
 
 }  // namespace
@@ -185,6 +196,36 @@ const Option* find_option(std::string_view key) {
                             [&](const Option& option) { return option.key == key; });
   return found == std::end(kOptions) ? nullptr : found;
 }
+
+std::string_view closest_option(std::string_view key) {
+  // Levenshtein distance, one row at a time.
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t above = row[j];
+        row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  };
+  constexpr size_t kFurthest = 3;
+  std::string_view closest;
+  size_t best = kFurthest + 1;
+  for (const auto& option : kOptions) {
+    if (auto d = distance(key, option.key); d < best) {
+      best = d;
+      closest = option.key;
+    }
+  }
+  return closest;
+}
+
+bool is_secret(std::string_view key) { return key == "etcd_password"; }
 
 std::string environment_variable(std::string_view key) {
   std::string name = "FLEET_";

@@ -32,6 +32,14 @@ std::span<const Option> all_options();
 // nullptr when `key` (lowercase) is not an option.
 const Option* find_option(std::string_view key);
 
+// The option whose key is nearest to `key` (lowercase), to suggest for a misspelt one: at most
+// 3 single-letter edits away; "" when none is.
+std::string_view closest_option(std::string_view key);
+
+// Whether the option's value must never appear in a message or log line (its renderer hides it
+// too); a message about it names the key only.
+bool is_secret(std::string_view key);
+
 // "FLEET_" and the key in upper case: FLEET_ETCD_SERVERS.
 std::string environment_variable(std::string_view key);
 
