@@ -10,12 +10,12 @@ namespace {
 
 // Addresses of the commands are constants, so the table needs no run-time initialisation and is
 // complete whenever it is read.
-constexpr std::array<const Command*, 19> kTable = {
+constexpr std::array<const Command*, 20> kTable = {
     &kCatCommand,       &kCompletionCommand, &kDestroyCommand,      &kFdForwardCommand,
     &kHelpCommand,      &kJournalCommand,    &kListMachinesCommand, &kListUnitFilesCommand,
     &kListUnitsCommand, &kLoadCommand,       &kRestartCommand,      &kSshCommand,
     &kStartCommand,     &kStatusCommand,     &kStopCommand,         &kSubmitCommand,
-    &kUnloadCommand,    &kVerifyCommand,     &kVersionCommand};
+    &kUnloadCommand,    &kVerifyCommand,     &kVersionCommand,      &kWatchCommand};
 
 }  // namespace
 

@@ -55,6 +55,7 @@ extern const Command kSubmitCommand;
 extern const Command kUnloadCommand;
 extern const Command kVerifyCommand;
 extern const Command kVersionCommand;
+extern const Command kWatchCommand;
 
 // Every command, by name.
 std::span<const Command* const> commands();

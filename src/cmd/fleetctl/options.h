@@ -63,6 +63,7 @@ struct CommandOptions {
   bool sudo = false;
   int lines = 10;
   bool follow = false;
+  std::string types{};  // watch: "unit,state"; "" for every type
 
   friend bool operator==(const CommandOptions&, const CommandOptions&) = default;
 };

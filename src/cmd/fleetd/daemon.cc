@@ -15,6 +15,7 @@
 #include "fleet/agent/agent.h"
 #include "fleet/api/api_server.h"
 #include "fleet/api/registry_backend.h"
+#include "fleet/api/registry_event_feed.h"
 #include "fleet/api/relaying_inspector.h"
 #include "fleet/api/router.h"
 #include "fleet/config/config.h"
@@ -138,7 +139,8 @@ class Server {
                                                  .key_file = config.etcd_keyfile},
                                          .username = config.etcd_username,
                                          .password = config.etcd_password,
-                                         .request_timeout = config.etcd_request_timeout});
+                                         .request_timeout = config.etcd_request_timeout,
+                                         .metrics = &metrics::process_metrics().etcd});
     if (!client) return fail(client.error());
     server->client_ = std::move(*client);
     server->registry_ = std::make_unique<registry::Registry>(*server->client_,
@@ -148,9 +150,11 @@ class Server {
     auto manager = systemd::SystemdUnitManager::connect(
         {.units_directory = config.units_directory,
          .systemd_user = config.systemd_user,
-         .on_watch_error = [](const Error& error) {
-           spdlog::warn("event=systemd_watch_failed error=\"{}\"", error.to_string());
-         }});
+         .on_watch_error =
+             [](const Error& error) {
+               spdlog::warn("event=systemd_watch_failed error=\"{}\"", error.to_string());
+             },
+         .metrics = &metrics::process_metrics().dbus});
     if (!manager) return fail(manager.error());
     server->manager_ = std::move(*manager);
 
@@ -187,10 +191,15 @@ class Server {
         client::TlsSettings{.ca_file = config.api_tls_cafile,
                             .cert_file = config.api_tls_certfile,
                             .key_file = config.api_tls_keyfile});
-    server->api_ = api.attach(
-        api::Router(*server->backend_,
-                    {.token_limit = config.token_limit, .inspector = server->inspector_.get()}),
-        [s = server.get()] { return s->registered() && s->backend_->ready(); });
+    server->events_ = std::make_unique<api::RegistryEventFeed>(
+        *server->registry_, *server->backend_,
+        api::RegistryEventFeedOptions{.max_streams =
+                                          api::max_event_streams(api_options(config).threads)});
+    server->api_ =
+        api.attach(api::Router(*server->backend_, {.token_limit = config.token_limit,
+                                                   .inspector = server->inspector_.get(),
+                                                   .events = server->events_.get()}),
+                   [s = server.get()] { return s->registered() && s->backend_->ready(); });
     spdlog::info("event=fleetd_started machine={} public_ip={} version={}", *machine_id, public_ip,
                  FLEET_VERSION);
     return server;
@@ -228,6 +237,8 @@ class Server {
   std::unique_ptr<EngineRunner> engine_;
   std::unique_ptr<api::RegistryBackend> backend_;
   std::unique_ptr<api::RelayingInspector> inspector_;
+  // Ends its streams before the backend and registry they read go.
+  std::unique_ptr<api::RegistryEventFeed> events_;
   api::ApiServer::Attachment api_;  // detached first, before anything the API reads goes
   bool purge_on_shutdown_ = false;
 };

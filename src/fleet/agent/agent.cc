@@ -83,7 +83,8 @@ Agent::Agent(registry::Registry& registry, UnitManager& manager, AgentOptions op
     : registry_(registry),
       manager_(manager),
       options_(std::move(options)),
-      publisher_(registry, options_.machine.id) {}
+      publisher_(registry, options_.machine.id,
+                 options_.metrics ? *options_.metrics : metrics::process_metrics().agent) {}
 
 Agent::~Agent() {
   stop();
@@ -341,6 +342,15 @@ bool Agent::pass() {
   std::set<std::string> failed;  // units whose later tasks wait for the next pass
   for (const auto& task : tasks) {
     if (failed.contains(task.unit)) continue;
+    // Schedule-to-active runs from the first pass that sets out to launch the unit: its load and
+    // daemon-reload count, as they delay the start.
+    if (task.type == TaskType::kStart ||
+        (task.type == TaskType::kLoad &&
+         desired.at(task.unit).desired == unit::DesiredState::kLaunched)) {
+      publisher_.launching(task.unit, true);
+    } else if (task.type == TaskType::kStop) {
+      publisher_.launching(task.unit, false);
+    }
     if (run_task(task, desired)) {
       if (!task.unit.empty()) touched.push_back(task.unit);
       continue;

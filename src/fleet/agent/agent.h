@@ -53,6 +53,9 @@ struct AgentOptions {
   std::filesystem::path state_file{};
   // The longest the agent goes without a pass when nothing changes (spec §5.4: 5 s).
   std::chrono::milliseconds resync{5000};
+  // Where the agent counts its units' states and launch times; null: the process's
+  // (metrics::process_metrics()). Must outlive the agent.
+  metrics::AgentMetrics* metrics = nullptr;
 };
 
 struct AgentStats {

@@ -15,13 +15,19 @@ constexpr std::chrono::milliseconds kLastRetry{5000};
 
 }  // namespace
 
-StatePublisher::StatePublisher(registry::Registry& registry, std::string machine_id)
-    : registry_(registry), machine_id_(std::move(machine_id)), thread_([this] { run(); }) {}
+StatePublisher::StatePublisher(registry::Registry& registry, std::string machine_id,
+                               metrics::AgentMetrics& metrics)
+    : registry_(registry),
+      machine_id_(std::move(machine_id)),
+      metrics_(metrics),
+      thread_([this] { run(); }) {}
 
 StatePublisher::~StatePublisher() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    // The gauges are the process's: a fleetd reloading its configuration starts a new agent.
+    for (const auto& [unit, state] : states_) count_state(state.active_state, -1);
   }
   cv_.notify_all();
   thread_.join();
@@ -73,6 +79,18 @@ void StatePublisher::report_if_quiet(const std::string& unit, const UnitStatus& 
         state.sub_state == status.sub_state) {
       return;
     }
+    if (status.active_state == "active") {
+      if (auto launch = launching_.find(unit); launch != launching_.end()) {
+        metrics_.schedule_to_active.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - launch->second)
+                .count());
+        launching_.erase(launch);
+      }
+    }
+    if (state.active_state != status.active_state) {
+      count_state(state.active_state, -1);
+      count_state(status.active_state, 1);
+    }
     state.load_state = status.load_state;
     state.active_state = status.active_state;
     state.sub_state = status.sub_state;
@@ -81,10 +99,32 @@ void StatePublisher::report_if_quiet(const std::string& unit, const UnitStatus& 
   cv_.notify_all();
 }
 
+void StatePublisher::launching(const std::string& unit, bool launching) {
+  std::lock_guard lock(mu_);
+  if (!launching) {
+    launching_.erase(unit);
+    return;
+  }
+  // Active already (adopted running, say): no report of it becoming active will come.
+  if (auto state = states_.find(unit);
+      state != states_.end() && state->second.active_state == "active") {
+    return;
+  }
+  launching_.try_emplace(unit, std::chrono::steady_clock::now());
+}
+
+void StatePublisher::count_state(const std::string& active_state, double by) {
+  if (!active_state.empty()) metrics_.unit_states(active_state).add(by);
+}
+
 void StatePublisher::release(const std::string& unit) {
   {
     std::lock_guard lock(mu_);
-    states_.erase(unit);
+    if (auto state = states_.find(unit); state != states_.end()) {
+      count_state(state->second.active_state, -1);
+      states_.erase(state);
+    }
+    launching_.erase(unit);
     reported_at_.erase(unit);
     dirty_.insert(unit);
   }

@@ -14,7 +14,9 @@
 // thousand units starting at once cost eight requests, not a thousand. Latest state wins: a unit
 // that flaps ten times while etcd is slow costs one write. A request that fails is retried (backing
 // off) until it lands, with each unit's latest state; a new lease re-publishes everything.
-// Thread-safe.
+//
+// It also counts, in its AgentMetrics, the held units by active state (fleet_unit_states) and the
+// time each launch took to show active (fleet_unit_schedule_to_active_seconds). Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -27,13 +29,17 @@
 #include <vector>
 
 #include "fleet/agent/unit_manager.h"
+#include "fleet/metrics/fleet_metrics.h"
 #include "fleet/registry/registry.h"
 
 namespace fleet::agent {
 
 class StatePublisher {
  public:
-  StatePublisher(registry::Registry& registry, std::string machine_id);
+  // `metrics` must outlive the publisher.
+  StatePublisher(registry::Registry& registry, std::string machine_id,
+                 metrics::AgentMetrics& metrics = metrics::process_metrics().agent);
+  // Takes this publisher's units out of fleet_unit_states.
   ~StatePublisher();
   StatePublisher(const StatePublisher&) = delete;
   StatePublisher& operator=(const StatePublisher&) = delete;
@@ -49,6 +55,10 @@ class StatePublisher {
   // late read could undo the signal that followed it, and nothing would correct it.
   void report_if_quiet(const std::string& unit, const UnitStatus& status, uint64_t since);
   uint64_t last_report() const;
+  // The agent sets out to launch `unit` (true) or no longer wants it launched (false). The time
+  // from the first of a run of `true` until a report() of "active" is observed once as
+  // schedule-to-active; a unit already active is not timed.
+  void launching(const std::string& unit, bool launching);
   // The agent unloaded `unit` (or a previous run held it): its state is removed.
   void release(const std::string& unit);
   // A previous run on the same lease held `unit`, so a state of it may be in etcd: a unit that
@@ -65,9 +75,12 @@ class StatePublisher {
   // Takes up to etcd::kMaxTxnOps pending changes out of dirty_ and returns the writes they need
   // (fewer when a unit needs none). Called with mu_ held.
   std::vector<registry::Registry::StateWrite> take_writes();
+  // Moves a unit between fleet_unit_states series (`by` = +1 or -1); "" is no state yet.
+  void count_state(const std::string& active_state, double by);
 
   registry::Registry& registry_;
   const std::string machine_id_;
+  metrics::AgentMetrics& metrics_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -78,6 +91,8 @@ class StatePublisher {
   // guarded by mu_: units whose key may be in etcd (this publisher wrote it, or a previous run
   // did); removing any other would be a wasted write per loaded unit.
   std::set<std::string> published_;
+  // guarded by mu_: when the agent set out to launch each unit not yet reported active.
+  std::map<std::string, std::chrono::steady_clock::time_point> launching_;
   etcd::LeaseId lease_ = 0;  // guarded by mu_
   bool writing_ = false;     // guarded by mu_: a write is in flight
   bool stopping_ = false;    // guarded by mu_

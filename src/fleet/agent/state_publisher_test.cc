@@ -29,7 +29,7 @@ class StatePublisherTest : public etcd::testing::EtcdTestBase {
   void SetUp() override {
     EtcdTestBase::SetUp();
     registry_ = std::make_unique<Registry>(*client_, Keys(prefix_), metrics_.registry);
-    publisher_ = std::make_unique<StatePublisher>(*registry_, "m1");
+    publisher_ = std::make_unique<StatePublisher>(*registry_, "m1", metrics_.agent);
     lease_ = client_->lease_grant(60).value().id;
   }
 
@@ -111,6 +111,39 @@ TEST_F(StatePublisherTest, TheLatestReportWins) {
 
   EXPECT_EQ(active_state("web.service"), "active");
   EXPECT_EQ(writes(), 1) << "the state it passed through is never written";
+}
+
+TEST_F(StatePublisherTest, UnitsCountByActiveStateAndALaunchIsTimedOnceToActive) {
+  auto& agent = metrics_.agent;
+  publisher_->set_lease(lease_);
+  publisher_->hold("web.service", kHash, /*launched=*/false);
+  publisher_->launching("web.service", true);
+  publisher_->report("web.service", {"loaded", "activating", "start"});
+  EXPECT_EQ(agent.unit_states("activating").value(), 1);
+  EXPECT_EQ(agent.schedule_to_active.snapshot().count, 0u) << "not active yet";
+  publisher_->launching("web.service", true);  // a later pass: still the first attempt's time
+  publisher_->report("web.service", kActive);
+  EXPECT_EQ(agent.unit_states("activating").value(), 0);
+  EXPECT_EQ(agent.unit_states("active").value(), 1);
+  EXPECT_EQ(agent.schedule_to_active.snapshot().count, 1u);
+
+  // Active again after a restart the agent did not set out to make: not a launch.
+  publisher_->report("web.service", {"loaded", "failed", "failed"});
+  publisher_->report("web.service", kActive);
+  EXPECT_EQ(agent.schedule_to_active.snapshot().count, 1u);
+  // Stopped before it came up: the launch is forgotten.
+  publisher_->launching("other.service", true);
+  publisher_->launching("other.service", false);
+  publisher_->hold("other.service", kHash, /*launched=*/true);
+  publisher_->report("other.service", kActive);
+  EXPECT_EQ(agent.schedule_to_active.snapshot().count, 1u);
+  EXPECT_EQ(agent.unit_states("active").value(), 2);
+
+  publisher_->release("web.service");
+  EXPECT_EQ(agent.unit_states("active").value(), 1);
+  publisher_.reset();
+  EXPECT_EQ(agent.unit_states("active").value(), 0) << "a publisher that goes takes its units";
+  EXPECT_EQ(agent.unit_states("failed").value(), 0);
 }
 
 }  // namespace

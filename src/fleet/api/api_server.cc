@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fleet/api/dashboard_route.h"
 #include "fleet/api/metrics_route.h"
 
 namespace fleet::api {
@@ -75,8 +76,10 @@ void ApiServer::drain(std::unique_lock<std::mutex>& lock) {
 }
 
 HttpResponse ApiServer::handle(const HttpRequest& request) {
-  // Before the 503 below: metrics are served with or without a ready router (metrics_route.h).
+  // Before the 503 below: metrics and the dashboard are served with or without a ready router
+  // (metrics_route.h, dashboard_route.h).
   if (metrics_ && is_metrics_request(request)) return serve_metrics(request, *metrics_);
+  if (is_dashboard_request(request)) return serve_dashboard(request);
   {
     std::lock_guard lock(mu_);
     if (!serving_ || !router_) return unavailable();

@@ -2,7 +2,8 @@
 // §2.1: they survive SIGHUP), and a slot for the router of the configuration running now. While
 // no router is attached, or the attached one says it is not ready (the machine is not registered
 // in etcd yet), every request gets 503 `fleet server unable to communicate with etcd`; GET /metrics
-// alone is served whatever the router's state (metrics_route.h says why).
+// and the dashboard (`/`, `/dashboard/...`) alone are served whatever the router's state
+// (metrics_route.h and dashboard_route.h say why).
 //
 // Example (the daemon):
 //   auto api = ApiServer::start({.listen = {.tcp = config.api_listen}, .version = "0.1.0"});

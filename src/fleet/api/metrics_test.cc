@@ -1,9 +1,8 @@
 // GET /metrics as Prometheus scrapes it: the real HTTP server on a unix socket, an engine leading
 // on a real etcd, the text parsed back. Every family of spec §5.10 must be exported and moving.
 #include <chrono>
-#include <cstdlib>
+#include <cmath>
 #include <map>
-#include <sstream>
 #include <utility>  // before Asio (see http_server.cc)
 
 #include <boost/asio.hpp>
@@ -17,6 +16,7 @@
 #include "fleet/engine/testing/simulated_machine.h"
 #include "fleet/etcd/testing/etcd_test_base.h"
 #include "fleet/metrics/fleet_metrics.h"
+#include "fleet/metrics/testing/scrape.h"
 #include "fleet/schema/json.h"
 
 #include "fixtures/eventually.h"
@@ -28,6 +28,7 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using fleet::testing::eventually;
+using metrics::testing::Scrape;
 using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 15s;
@@ -54,39 +55,6 @@ Reply call(const std::string& socket_path, const std::string& method, const std:
   return {static_cast<int>(response.result_int()), std::string(response[http::field::content_type]),
           response.body()};
 }
-
-// Just enough of the text format to check what fleetd exports: each family's TYPE, and each
-// sample's value by its series (name with labels, as written).
-struct Scrape {
-  std::map<std::string, std::string> types;
-  std::map<std::string, double> samples;
-
-  static Scrape parse(const std::string& text) {
-    Scrape scrape;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (line.starts_with("# TYPE ")) {
-        std::istringstream fields(line.substr(7));
-        std::string name, type;
-        fields >> name >> type;
-        scrape.types[name] = type;
-      } else if (!line.empty() && line.front() != '#') {
-        // A value never holds a space; a label value may.
-        const size_t space = line.rfind(' ');
-        const std::string value = line.substr(space + 1);
-        scrape.samples[line.substr(0, space)] =
-            value == "+Inf" ? HUGE_VAL : std::strtod(value.c_str(), nullptr);
-      }
-    }
-    return scrape;
-  }
-
-  double value(const std::string& series) const {
-    auto found = samples.find(series);
-    return found == samples.end() ? -1 : found->second;
-  }
-};
 
 class MetricsTest : public etcd::testing::EtcdTestBase {
  protected:
@@ -161,6 +129,7 @@ TEST_F(MetricsTest, EveryFamilyOfSpec5_10IsExportedAndUpdatedByALeadingEngine) {
       kDeadline))
       << "the engine never reconciled and scheduled web.service";
 
+  EXPECT_TRUE(scraped.errors.empty()) << ::testing::PrintToString(scraped.errors);
   const std::map<std::string, std::string> spec = {
       {"fleet_engine_leader_start_time", "gauge"},
       {"fleet_engine_task_count_total", "counter"},

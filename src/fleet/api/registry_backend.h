@@ -67,12 +67,14 @@ class RegistryBackend : public Backend {
   Status set_machine_metadata(std::string_view machine, std::string_view key,
                               std::string_view value) override;
 
+  // The cache, loaded if need be; kUnavailable when it cannot be loaded within load_wait. Counts
+  // as a call for idle_timeout. The caller's reference keeps the cache alive across an eviction.
+  // Public for the event feed (registry_event_feed.h), which shows records as these reads do.
+  Result<std::shared_ptr<const RegistryCache>> cache();
+
  private:
   using Clock = std::chrono::steady_clock;
 
-  // The cache, loaded if need be; kUnavailable when it cannot be loaded within load_wait. Counts
-  // as a call for idle_timeout. The caller's reference keeps the cache alive across an eviction.
-  Result<std::shared_ptr<const RegistryCache>> cache();
   // The loader thread: loads when wanted, retries failures, drops the cache when idle.
   void run();
   // Creates `unit`, which `cache` does not hold, in a transaction shared with the other creates

@@ -210,14 +210,7 @@ Listing<schema::Machine> RegistryCache::machines(Slice slice) const {
   });
   std::vector<registry::Metadata> dynamic(page.size());
   metadata_->read([&](const auto& entries) {
-    for (size_t i = 0; i < page.size(); ++i) {
-      auto [first, last] = prefix_range(entries, keys_.metadata_of(page[i].id));
-      for (auto it = first; it != last; ++it) {
-        if (auto entry = keys_.metadata_entry_of(it->first)) {
-          dynamic[i][std::string(entry->second)] = it->second.record;
-        }
-      }
-    }
+    for (size_t i = 0; i < page.size(); ++i) dynamic[i] = dynamic_metadata(entries, page[i].id);
   });
   Listing<schema::Machine> listing{.items = {}, .total = total};
   listing.items.reserve(page.size());
@@ -225,6 +218,25 @@ Listing<schema::Machine> RegistryCache::machines(Slice slice) const {
     listing.items.push_back(internal::machine_view(page[i], dynamic[i]));
   }
   return listing;
+}
+
+schema::Machine RegistryCache::machine_view(const registry::MachineRecord& record) const {
+  auto dynamic =
+      metadata_->read([&](const auto& entries) { return dynamic_metadata(entries, record.id); });
+  return internal::machine_view(record, dynamic);
+}
+
+template <class Entries>
+registry::Metadata RegistryCache::dynamic_metadata(const Entries& entries,
+                                                   std::string_view machine) const {
+  registry::Metadata dynamic;
+  auto [first, last] = prefix_range(entries, keys_.metadata_of(machine));
+  for (auto it = first; it != last; ++it) {
+    if (auto entry = keys_.metadata_entry_of(it->first)) {
+      dynamic[std::string(entry->second)] = it->second.record;
+    }
+  }
+  return dynamic;
 }
 
 template <class Record>

@@ -42,6 +42,8 @@ class RegistryCache {
   Listing<schema::UnitState> unit_states(const client::UnitStateFilter& filter, Slice slice) const;
   std::optional<schema::UnitState> unit_state(std::string_view name) const;
   Listing<schema::Machine> machines(Slice slice) const;
+  // The machine `record` as GET /machines lists it: overlaid with its dynamic metadata.
+  schema::Machine machine_view(const registry::MachineRecord& record) const;
 
   // Whether the cache holds the unit `name`, and the body `hash`: what a writer may assume to
   // save etcd a read, guarding its write on it.
@@ -74,6 +76,9 @@ class RegistryCache {
                                               internal::UnitView view) const;
   // The options of the body `hash`: from the cache, else from etcd; nullopt when etcd lacks it.
   Result<std::optional<Options>> options_of(const unit::UnitHash& hash) const;
+  // The dynamic metadata of `machine` in the metadata cache's `entries`.
+  template <class Entries>
+  registry::Metadata dynamic_metadata(const Entries& entries, std::string_view machine) const;
   // Waits until the cache holds `key` at `revision` or later. False on timeout.
   template <class Record>
   bool wait_for_key(const registry::WatchCache<Record>& cache, const std::string& key,

@@ -16,6 +16,7 @@ namespace {
 
 constexpr std::array<std::string_view, 2> kPrefixes = {"/fleet/v1", "/v1-alpha"};
 constexpr std::string_view kExtensionPrefix = "/fleet/x1/units/";
+constexpr std::string_view kEventsPath = "/fleet/x1/events";
 
 struct InspectionPath {
   std::string_view unit;
@@ -82,16 +83,23 @@ Router::Router(Backend& backend, RouterOptions options)
     : backend_(backend),
       token_limit_(static_cast<uint16_t>(
           std::clamp<int>(options.token_limit, 1, std::numeric_limits<uint16_t>::max()))),
-      inspector_(options.inspector) {}
+      inspector_(options.inspector),
+      events_(options.events) {}
 
 HttpResponse Router::handle(const HttpRequest& request) const {
   auto target = parse_request_target(request.target);
   if (!target) return HttpResponse::error(400, target.error().message);
   const std::string_view path = target->path;
+  const internal::RouteContext context{.backend = backend_,
+                                       .token_limit = token_limit_,
+                                       .request = request,
+                                       .target = *target,
+                                       .inspector = inspector_,
+                                       .events = events_};
   if (path == "/") return HttpResponse::error(405, "");
+  if (path == kEventsPath) return internal::serve_events(context);
   if (path.starts_with(kExtensionPrefix)) {
     if (auto inspection = match_inspection(path.substr(kExtensionPrefix.size()))) {
-      const internal::RouteContext context{backend_, token_limit_, request, *target, inspector_};
       return internal::serve_inspection(context, inspection->unit, inspection->kind);
     }
     return HttpResponse::error(404, "");
@@ -101,7 +109,6 @@ HttpResponse Router::handle(const HttpRequest& request) const {
     if (!path.starts_with(prefix)) continue;
     std::string_view rest = path.substr(prefix.size());
     if (rest.empty()) return HttpResponse::error(405, "");
-    const internal::RouteContext context{backend_, token_limit_, request, *target, inspector_};
     if (rest == "/discovery") return internal::serve_discovery(context);
     if (rest == "/machines") return internal::serve_machines(context);
     for (const auto& collection : kUnitCollections) {

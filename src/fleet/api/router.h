@@ -12,6 +12,7 @@
 //   GET, PATCH /machines                 MachinePage; dynamic metadata
 // and fleet's extension (unit_inspection.h), under /fleet/x1 only:
 //   GET /units/<name>/status, GET /units/<name>/journal
+//   GET /events                          the event stream (event_feed.h)
 // `/` and a bare prefix answer 405, any other path 404.
 //
 // Example:
@@ -24,6 +25,7 @@
 #include <cstdint>
 
 #include "fleet/api/backend.h"
+#include "fleet/api/event_feed.h"
 #include "fleet/api/http_message.h"
 #include "fleet/api/unit_inspection.h"
 
@@ -35,6 +37,8 @@ struct RouterOptions {
   int token_limit = 100;
   // Runs the x1 routes' commands; must outlive the router. Null: they answer 501.
   UnitInspector* inspector = nullptr;
+  // Serves /fleet/x1/events; must outlive the router. Null: it answers 501.
+  EventFeed* events = nullptr;
 };
 
 class Router {
@@ -48,6 +52,7 @@ class Router {
   Backend& backend_;
   uint16_t token_limit_;
   UnitInspector* inspector_;
+  EventFeed* events_;
 };
 
 }  // namespace fleet::api

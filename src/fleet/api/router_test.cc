@@ -574,5 +574,55 @@ TEST_F(RouterTest, InspectionRoutesNeedAnInspector) {
   EXPECT_EQ(handle(request("GET", "/fleet/x1/units/a.service/status")).status, 501);
 }
 
+class RecordingFeed : public EventFeed {
+ public:
+  HttpResponse open(const EventQuery& query) override {
+    asked = query;
+    return HttpResponse::empty(200);
+  }
+  std::optional<EventQuery> asked;
+};
+
+TEST_F(RouterTest, EventsReachTheFeedWithTheirQuery) {
+  RecordingFeed feed;
+  Router router(backend_, {.token_limit = 100, .events = &feed});
+  ASSERT_EQ(router.handle(request("GET", "/fleet/x1/events?types=state,machine&since=12")).status,
+            200);
+  ASSERT_TRUE(feed.asked);
+  EXPECT_EQ(feed.asked->since, 12);
+  EXPECT_FALSE(feed.asked->wants(EventKind::kUnit));
+  EXPECT_TRUE(feed.asked->wants(EventKind::kState));
+  EXPECT_TRUE(feed.asked->wants(EventKind::kMachine));
+
+  HttpRequest resumed = request("GET", "/fleet/x1/events?since=12");
+  resumed.headers = {{"last-event-id", "40"}};
+  ASSERT_EQ(router.handle(resumed).status, 200);
+  EXPECT_EQ(feed.asked->since, 40) << "the header is newer than the URL";
+  EXPECT_EQ(feed.asked->kinds, kAllEventKinds);
+
+  ASSERT_EQ(router.handle(request("GET", "/fleet/x1/events")).status, 200);
+  EXPECT_EQ(feed.asked->since, std::nullopt);
+  EXPECT_EQ(router.handle(request("POST", "/fleet/x1/events")).status, 405);
+}
+
+TEST_F(RouterTest, EventQueriesThatDoNotParseAre400s) {
+  RecordingFeed feed;
+  Router router(backend_, {.token_limit = 100, .events = &feed});
+  for (const char* target : {"/fleet/x1/events?since=x", "/fleet/x1/events?since=-1",
+                             "/fleet/x1/events?types=unit,jobs", "/fleet/x1/events?types=unit,"}) {
+    auto response = router.handle(request("GET", target));
+    EXPECT_EQ(response.status, 400) << target;
+    EXPECT_EQ(response.header("Content-Type"), kJsonMediaType) << target;
+  }
+  HttpRequest bad_header = request("GET", "/fleet/x1/events");
+  bad_header.headers = {{"Last-Event-ID", "12abc"}};
+  EXPECT_EQ(router.handle(bad_header).status, 400);
+  EXPECT_FALSE(feed.asked);
+}
+
+TEST_F(RouterTest, EventsWithoutAFeedAre501) {
+  EXPECT_EQ(handle(request("GET", "/fleet/x1/events")).status, 501);
+}
+
 }  // namespace
 }  // namespace fleet::api

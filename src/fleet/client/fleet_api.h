@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "fleet/base/error.h"
+#include "fleet/client/event_stream.h"
 #include "fleet/schema/schema.h"
 #include "fleet/unit/desired_state.h"
 
@@ -47,6 +48,12 @@ struct JournalRequest {
   int lines = 10;
   bool follow = false;
   std::string output = "short";
+};
+
+// GET /fleet/x1/events (fleet/api/event_feed.h).
+struct EventsRequest {
+  std::string types{};                // "unit,state": only these; "" for every type
+  std::optional<int64_t> since = {};  // replay the changes after this etcd revision first
 };
 
 class FleetApi {
@@ -89,6 +96,11 @@ class FleetApi {
   // (it is also called with an empty piece after each second of silence, to let a caller stop).
   virtual Status unit_journal(std::string_view name, const JournalRequest& request,
                               const std::function<bool(std::string_view)>& on_piece);
+  // Passes each event of fleetd's event stream to `on_event` as it arrives, until the stream
+  // ends or `on_event` returns false; `on_event` also gets nullptr after each second of silence,
+  // to let a caller stop. An error before the stream opened has the API's error message.
+  virtual Status watch_events(const EventsRequest& request,
+                              const std::function<bool(const ServerEvent*)>& on_event);
 };
 
 }  // namespace fleet::client

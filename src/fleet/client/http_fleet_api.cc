@@ -173,12 +173,8 @@ Result<UnitStatusOutput> HttpFleetApi::unit_status(std::string_view name) {
   return status;
 }
 
-Status HttpFleetApi::unit_journal(std::string_view name, const JournalRequest& request,
-                                  const std::function<bool(std::string_view)>& on_piece) {
-  const std::string target = std::string(kExtensionRoot) + unit_path(name) + "/journal?" +
-                             query_of({{"lines", std::to_string(request.lines)},
-                                       {"follow", request.follow ? "true" : "false"},
-                                       {"output", request.output}});
+Status HttpFleetApi::stream(const std::string& target,
+                            const std::function<bool(std::string_view)>& on_piece) {
   auto response = transport_->open_stream({Method::kGet, target});
   if (!response) return fail(response.error());
   if (response->status != 200) {
@@ -186,6 +182,28 @@ Status HttpFleetApi::unit_journal(std::string_view name, const JournalRequest& r
         error_of_response(response->status, response->reason, response->body, endpoint().url));
   }
   return transport_->read_stream(on_piece);
+}
+
+Status HttpFleetApi::unit_journal(std::string_view name, const JournalRequest& request,
+                                  const std::function<bool(std::string_view)>& on_piece) {
+  return stream(std::string(kExtensionRoot) + unit_path(name) + "/journal?" +
+                    query_of({{"lines", std::to_string(request.lines)},
+                              {"follow", request.follow ? "true" : "false"},
+                              {"output", request.output}}),
+                on_piece);
+}
+
+Status HttpFleetApi::watch_events(const EventsRequest& request,
+                                  const std::function<bool(const ServerEvent*)>& on_event) {
+  const std::string since = request.since ? std::to_string(*request.since) : "";
+  const std::string query = query_of({{"types", request.types}, {"since", since}});
+  const std::string target =
+      std::string(kExtensionRoot) + "events" + (query.empty() ? "" : "?" + query);
+  EventStreamParser parser;
+  return stream(target, [&](std::string_view piece) {
+    if (piece.empty()) return on_event(nullptr);
+    return parser.feed(piece, [&](const ServerEvent& event) { return on_event(&event); });
+  });
 }
 
 }  // namespace fleet::client

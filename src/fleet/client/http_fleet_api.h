@@ -55,6 +55,8 @@ class HttpFleetApi final : public FleetApi {
   Result<UnitStatusOutput> unit_status(std::string_view name) override;
   Status unit_journal(std::string_view name, const JournalRequest& request,
                       const std::function<bool(std::string_view)>& on_piece) override;
+  Status watch_events(const EventsRequest& request,
+                      const std::function<bool(const ServerEvent*)>& on_event) override;
 
  private:
   explicit HttpFleetApi(std::unique_ptr<HttpTransport> transport);
@@ -71,6 +73,8 @@ class HttpFleetApi final : public FleetApi {
                                      std::vector<Item> Page::*items);
 
   Status put_unit(const schema::Unit& unit);
+  // A streamed GET of `target` (x1's journal and events), its body passed to `on_piece`.
+  Status stream(const std::string& target, const std::function<bool(std::string_view)>& on_piece);
 
   std::unique_ptr<HttpTransport> transport_;
 };

@@ -155,6 +155,10 @@ void ClusterView::update(Node& node) {
   const std::string& name = node.first;
   Tracked& unit = node.second;
   unit.dirty = false;
+  auto& by_desired = snapshot_.units_by_desired;
+  if (unit.counted) --by_desired[static_cast<size_t>(*unit.counted)];
+  unit.counted = unit.record ? std::optional(unit.record->desired) : std::nullopt;
+  if (unit.counted) ++by_desired[static_cast<size_t>(*unit.counted)];
 
   if (!unit.record) {
     unit.options = nullptr;

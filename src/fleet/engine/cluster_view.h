@@ -3,6 +3,7 @@
 // back into schedule writes.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -37,6 +38,9 @@ class ClusterView {
     // Entries to fix whatever the plan: units destroyed or now global, a unit listed on two
     // machines, an entry whose hash or desired state is out of date.
     std::vector<registry::ScheduleWrite> repairs;
+    // Unit records by desired state (indexed by unit::DesiredState), those sitting out for their
+    // body included: what etcd holds, for fleet_units.
+    std::array<size_t, 3> units_by_desired{};
   };
   // The cluster as the caches hold it now. Only what changed since the previous call is read
   // again (all of it after a cache relisted), so a pass at 100,000 units that changed a few
@@ -65,6 +69,8 @@ class ClusterView {
     size_t index = kUnlisted;                                          // in snapshot_.state.units
     std::vector<registry::ScheduleWrite> repairs;
     bool dirty = false;  // queued for update() in this snapshot()
+    // The desired state this unit adds to Snapshot::units_by_desired; none without a record.
+    std::optional<unit::DesiredState> counted;
   };
   static constexpr size_t kUnlisted = static_cast<size_t>(-1);
   // Lets find() take a std::string_view without building a std::string.

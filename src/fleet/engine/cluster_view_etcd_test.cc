@@ -1,6 +1,7 @@
 // ClusterView on a real etcd: a view kept up to date change by change must show the cluster
 // exactly as a view that reads all of it afresh, and both must show what the spec wants.
 #include <algorithm>
+#include <array>
 #include <map>
 #include <tuple>
 
@@ -29,6 +30,8 @@ struct Normalized {
   std::map<std::string, Assignment> assignments;
   // unit, remove_from, put_on, assignment
   std::vector<std::tuple<std::string, std::string, std::string, DesiredState>> repairs;
+  // inactive, loaded, launched: counted change by change in the kept view
+  std::array<size_t, 3> by_desired{};
 
   bool operator==(const Normalized&) const = default;
 };
@@ -46,6 +49,7 @@ Normalized normalize(const ClusterView::Snapshot& snapshot) {
     n.repairs.emplace_back(r.unit, r.remove_from, r.put_on, r.assignment.desired);
   }
   std::sort(n.repairs.begin(), n.repairs.end());
+  n.by_desired = snapshot.units_by_desired;
   return n;
 }
 
@@ -118,6 +122,7 @@ TEST_F(ClusterViewEtcdTest, AKeptViewShowsWhatAFreshOneReadsAfterEveryChange) {
   EXPECT_EQ(std::get<1>(view.units["a.service"]), "m1");
   EXPECT_EQ(std::get<1>(view.units["b.service"]), "m1");  // the first machine stays
   EXPECT_TRUE(std::get<2>(view.units["c.service"]));
+  EXPECT_EQ(view.by_desired, (std::array<size_t, 3>{0, 0, 3}));
   EXPECT_FALSE(view.assignments.contains("c.service"));
   EXPECT_EQ(view.repairs, (decltype(view.repairs){
                               {"b.service", "m2", "", DesiredState::kInactive},
@@ -131,6 +136,7 @@ TEST_F(ClusterViewEtcdTest, AKeptViewShowsWhatAFreshOneReadsAfterEveryChange) {
   view = converged();
   EXPECT_FALSE(view.units.contains("b.service"));
   EXPECT_EQ(view.assignments["a.service"].desired, DesiredState::kLoaded);
+  EXPECT_EQ(view.by_desired, (std::array<size_t, 3>{0, 1, 1}));
   EXPECT_EQ(view.repairs, (decltype(view.repairs){
                               {"a.service", "", "m1", DesiredState::kLoaded},
                               {"b.service", "m1", "", DesiredState::kInactive},
@@ -148,6 +154,7 @@ TEST_F(ClusterViewEtcdTest, AKeptViewShowsWhatAFreshOneReadsAfterEveryChange) {
   schedule("m2", "late.service", DesiredState::kInactive);
   view = converged();
   EXPECT_FALSE(view.units.contains("late.service"));
+  EXPECT_EQ(view.by_desired, (std::array<size_t, 3>{0, 1, 2})) << "counted while it sits out";
   EXPECT_EQ(std::count_if(view.repairs.begin(), view.repairs.end(),
                           [](const auto& r) { return std::get<0>(r) == "late.service"; }),
             0);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -65,6 +66,7 @@ void Engine::stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   view_.reset();
+  if (std::exchange(led_last_pass_, false)) stop_reporting_leadership();
 }
 
 Status Engine::resign() {
@@ -116,10 +118,28 @@ bool Engine::take_or_keep_leadership() {
   const bool leads = campaign_or_keep();
   // Set, not added as the original did (spec §5.10), so the gauge reads as a time; and back to 0
   // when this fleetd stops leading, so only the leader's fleetd shows one.
-  if (leads && !led_last_pass_) metrics_.leader_start_time.set(std::floor(unix_seconds_now()));
-  if (!leads && led_last_pass_) metrics_.leader_start_time.set(0);
+  if (leads && !led_last_pass_) {
+    metrics_.leader_start_time.set(std::floor(unix_seconds_now()));
+    metrics_.leader.set(1);
+  }
+  if (!leads && led_last_pass_) stop_reporting_leadership();
   led_last_pass_ = leads;
   return leads;
+}
+
+void Engine::stop_reporting_leadership() {
+  metrics_.leader_start_time.set(0);
+  metrics_.leader.set(0);
+  // Only the leader's view knows the cluster; another fleetd's 0 leaves sum() over them right.
+  metrics_.machines_present.set(0);
+  for (auto* units : metrics_.units) units->set(0);
+}
+
+void Engine::report_cluster(const ClusterView::Snapshot& snapshot) {
+  metrics_.machines_present.set(static_cast<double>(snapshot.state.machines.size()));
+  for (size_t i = 0; i < metrics_.units.size(); ++i) {
+    metrics_.units[i]->set(static_cast<double>(snapshot.units_by_desired[i]));
+  }
 }
 
 bool Engine::campaign_or_keep() {
@@ -185,6 +205,7 @@ void Engine::pass() {
   const uint64_t changes = view_changes_.load();
   if (settled_at_ == changes) return count(&EngineStats::settled_passes);
   const auto& snapshot = view_->snapshot(clock_.now() < grace_end_);
+  report_cluster(snapshot);
   const auto snapshot_done = std::chrono::steady_clock::now();
   auto plan = Scheduler::plan(snapshot.state);
   auto writes = ClusterView::writes_for(plan, snapshot);

@@ -91,6 +91,9 @@ class Engine {
   // True once this engine leads (campaigning when nobody does); drops the view when it does not.
   // Sets fleet_engine_leader_start_time when this engine starts to lead.
   bool take_or_keep_leadership();
+  // The leader-only gauges: back to 0 when this engine stops leading; set from the leader's view.
+  void stop_reporting_leadership();
+  void report_cluster(const ClusterView::Snapshot& snapshot);
   bool campaign_or_keep();
   // Counts what one planned pass attempts (spec §5.10 families, see engine.cc).
   void count_plan(const ClusterView::Snapshot& snapshot, const Plan& plan,

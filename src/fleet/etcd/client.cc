@@ -7,6 +7,7 @@
 namespace fleet::etcd {
 
 using internal::Connection;
+using internal::Method;
 using internal::unary_call;
 namespace pb = etcdserverpb;
 
@@ -22,7 +23,7 @@ Client::~Client() = default;
 
 Result<RangeResult> Client::range(std::string_view key, const RangeOptions& options) {
   return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::Range,
-                    internal::to_range_request(key, options), "range")
+                    internal::to_range_request(key, options), Method::kRange, "range")
       .map([](const pb::RangeResponse& response) { return internal::from_proto(response); });
 }
 
@@ -61,7 +62,7 @@ Result<Revision> Client::put(std::string_view key, std::string_view value, Lease
   request.set_key(std::string(key));
   request.set_value(std::string(value));
   request.set_lease(lease);
-  return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::Put, request, "put")
+  return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::Put, request, Method::kPut, "put")
       .map([](const pb::PutResponse& response) { return response.header().revision(); });
 }
 
@@ -69,12 +70,14 @@ Result<int64_t> Client::erase(std::string_view key, std::string_view range_end) 
   pb::DeleteRangeRequest request;
   request.set_key(std::string(key));
   request.set_range_end(std::string(range_end));
-  return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::DeleteRange, request, "delete")
+  return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::DeleteRange, request, Method::kDelete,
+                    "delete")
       .map([](const pb::DeleteRangeResponse& response) { return response.deleted(); });
 }
 
 Result<TxnResult> Client::txn(const Txn& txn) {
-  return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::Txn, internal::to_proto(txn), "txn")
+  return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::Txn, internal::to_proto(txn),
+                    Method::kTxn, "txn")
       .map([](const pb::TxnResponse& response) { return internal::from_proto(response); });
 }
 
@@ -111,7 +114,8 @@ Status Client::compact(Revision revision) {
   pb::CompactionRequest request;
   request.set_revision(revision);
   request.set_physical(true);
-  return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::Compact, request, "compact")
+  return unary_call(*pool_, &Connection::kv, &pb::KV::Stub::Compact, request, Method::kCompact,
+                    "compact")
       .map([](const pb::CompactionResponse&) {});
 }
 
@@ -119,8 +123,8 @@ Result<LeaseGrant> Client::lease_grant(int64_t ttl_seconds, LeaseId id) {
   pb::LeaseGrantRequest request;
   request.set_ttl(ttl_seconds);
   request.set_id(id);
-  auto response =
-      unary_call(*pool_, &Connection::lease, &pb::Lease::Stub::LeaseGrant, request, "lease grant");
+  auto response = unary_call(*pool_, &Connection::lease, &pb::Lease::Stub::LeaseGrant, request,
+                             Method::kLeaseGrant, "lease grant");
   if (!response) return fail(response.error());
   if (!response->error().empty()) {
     return fail(ErrorCode::kFailedPrecondition, "etcd lease grant: " + response->error());
@@ -132,7 +136,7 @@ Status Client::lease_revoke(LeaseId id) {
   pb::LeaseRevokeRequest request;
   request.set_id(id);
   return unary_call(*pool_, &Connection::lease, &pb::Lease::Stub::LeaseRevoke, request,
-                    "lease revoke")
+                    Method::kLeaseRevoke, "lease revoke")
       .map([](const pb::LeaseRevokeResponse&) {});
 }
 
@@ -140,7 +144,7 @@ Result<LeaseInfo> Client::lease_time_to_live(LeaseId id) {
   pb::LeaseTimeToLiveRequest request;
   request.set_id(id);
   return unary_call(*pool_, &Connection::lease, &pb::Lease::Stub::LeaseTimeToLive, request,
-                    "lease time-to-live")
+                    Method::kLeaseTimeToLive, "lease time-to-live")
       .map([](const pb::LeaseTimeToLiveResponse& response) {
         return LeaseInfo{response.id(), response.ttl(), response.grantedttl()};
       });
@@ -174,7 +178,7 @@ Result<MemberStatus> Client::status(std::optional<size_t> index) {
 
 Result<std::vector<Member>> Client::member_list() {
   return unary_call(*pool_, &Connection::cluster, &pb::Cluster::Stub::MemberList,
-                    pb::MemberListRequest(), "member list")
+                    pb::MemberListRequest(), Method::kMemberList, "member list")
       .map([](const pb::MemberListResponse& response) {
         std::vector<Member> members;
         for (const auto& m : response.members()) {

@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace fleet::metrics {
+class EtcdMetrics;
+}  // namespace fleet::metrics
+
 namespace fleet::etcd {
 
 // The `{}` initializers let callers name only the fields they set (`{.endpoints = urls}`) under
@@ -25,6 +29,9 @@ struct ClientOptions {
   std::string password{};
   // Deadline of each request, failover to other endpoints included.
   std::chrono::milliseconds request_timeout{5000};
+  // Where requests, watch errors and lag, and keep-alive round trips are counted (fleetd: the
+  // process's); null counts nothing. Must outlive the client.
+  metrics::EtcdMetrics* metrics = nullptr;
 };
 
 }  // namespace fleet::etcd

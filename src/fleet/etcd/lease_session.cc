@@ -6,6 +6,7 @@
 #include "fleet/etcd/client.h"
 #include "fleet/etcd/internal/connection_pool.h"
 #include "fleet/etcd/internal/stream_context.h"
+#include "fleet/metrics/fleet_metrics.h"
 
 namespace fleet::etcd {
 
@@ -158,9 +159,14 @@ void LeaseSession::keep_alive_over(size_t endpoint) {
         return;
       }
       std::lock_guard lock(mu_);
-      auto sent = stream.oldest_unanswered.value_or(clock_.now());
+      const auto now = clock_.now();
+      auto sent = stream.oldest_unanswered.value_or(now);
       expiry_ = sent + std::chrono::seconds(response.ttl());
       stream.oldest_unanswered.reset();
+      // The round trip of the keep-alive: what decides whether the lease outlives a slow etcd.
+      if (auto* metrics = pool.metrics()) {
+        metrics->observe(metrics::EtcdMetrics::Method::kLeaseKeepAlive, now - sent, ErrorCode::kOk);
+      }
     }
     std::lock_guard lock(mu_);
     stream.broken = true;

@@ -7,6 +7,7 @@
 #include "fleet/etcd/internal/convert.h"
 #include "fleet/etcd/internal/grpc_error.h"
 #include "fleet/etcd/internal/stream_context.h"
+#include "fleet/metrics/fleet_metrics.h"
 
 namespace fleet::etcd {
 
@@ -32,6 +33,8 @@ Watcher::Watcher(Client& client, WatchOptions options, Callback on_update)
     : client_(client),
       options_(std::move(options)),
       on_update_(std::move(on_update)),
+      metrics_(client.connections().metrics()),
+      lag_(metrics_ ? &metrics_->watch_lag(options_.key) : nullptr),
       next_revision_(options_.start_revision) {}
 
 Watcher::~Watcher() {
@@ -65,6 +68,7 @@ void Watcher::run() {
     auto error = stream_once(endpoint, connected);
     if (connected) retry = kFirstRetry;
     if (!error) return;  // stopped or compacted
+    if (metrics_) metrics_->failed(metrics::EtcdMetrics::Method::kWatch, error->code);
     if (!outage_) {
       // One kDisconnected per outage, however many reconnect attempts it takes.
       outage_ = true;
@@ -155,6 +159,7 @@ std::optional<Error> Watcher::stream_once(size_t endpoint, bool& connected) {
       next_revision_ = update.events.back().kv.mod_revision + 1;
       update.revision = next_revision_ - 1;
     }
+    record_lag(response.header().revision());
     deliver(std::move(update));
   }
 
@@ -170,6 +175,14 @@ std::optional<Error> Watcher::stream_once(size_t endpoint, bool& connected) {
                  "etcd " + pool.endpoint(endpoint).url + " watch: stream ended by the server"};
   }
   return internal::from_grpc(status, pool.endpoint(endpoint).url, "watch");
+}
+
+void Watcher::record_lag(Revision header_revision) {
+  if (!lag_) return;
+  // etcd stamps a response with its head revision when it sends it: a watch replaying history
+  // (it fell behind, or resumed) trails the head; one in step gets each change as it happens.
+  // Time the response then spent in buffers on its way here does not show.
+  lag_->set(static_cast<double>(std::max<Revision>(0, header_revision - revision())));
 }
 
 void Watcher::deliver(WatchUpdate update) {

@@ -18,6 +18,11 @@
 #include "fleet/base/error.h"
 #include "fleet/etcd/types.h"
 
+namespace fleet::metrics {
+class EtcdMetrics;
+class Gauge;
+}  // namespace fleet::metrics
+
 namespace fleet::etcd {
 
 class Client;
@@ -74,6 +79,9 @@ class Watcher {
   // `connected` tells whether etcd accepted the watch on this stream.
   std::optional<Error> stream_once(size_t endpoint, bool& connected);
   void deliver(WatchUpdate update);
+  // fleet_etcd_watch_lag_revisions: how far etcd's head (`header_revision`, as of the response
+  // just read) was past what this watch has delivered.
+  void record_lag(Revision header_revision);
   bool wait_or_stop(std::chrono::milliseconds pause);
 
   struct Stream;
@@ -81,6 +89,8 @@ class Watcher {
   Client& client_;
   const WatchOptions options_;
   const Callback on_update_;
+  metrics::EtcdMetrics* const metrics_;  // null: not counted
+  metrics::Gauge* const lag_;            // of metrics_, for options_.key
 
   mutable std::mutex mu_;
   bool stopping_ = false;       // guarded by mu_

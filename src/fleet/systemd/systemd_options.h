@@ -7,6 +7,10 @@
 
 #include "fleet/base/error.h"
 
+namespace fleet::metrics {
+class DbusMetrics;
+}  // namespace fleet::metrics
+
 namespace fleet::systemd {
 
 struct SystemdOptions {
@@ -31,6 +35,10 @@ struct SystemdOptions {
   // every failed attempt to reconnect; watching resumes by itself once the bus is back. The
   // manager never logs: this is where its owner can.
   std::function<void(const Error&)> on_watch_error{};
+
+  // Where the manager's calls to systemd are timed (fleetd: the process's); null times nothing.
+  // Must outlive the manager.
+  metrics::DbusMetrics* metrics = nullptr;
 };
 
 }  // namespace fleet::systemd

@@ -1,11 +1,13 @@
 #include "fleet/systemd/systemd_unit_manager.h"
 
 #include <algorithm>
+#include <chrono>
 #include <type_traits>
 #include <utility>
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "fleet/metrics/fleet_metrics.h"
 #include "fleet/systemd/internal/bus.h"
 #include "fleet/systemd/internal/bus_error.h"
 #include "fleet/systemd/internal/signal_watcher.h"
@@ -66,8 +68,12 @@ const std::filesystem::path& SystemdUnitManager::units_directory() const {
 }
 
 template <class Body>
-auto SystemdUnitManager::call(std::string_view what, Body&& body) {
+auto SystemdUnitManager::call(std::string_view method, std::string_view subject, Body&& body) {
   using Value = std::invoke_result_t<Body, sdbus::IProxy&>;
+  const std::string what =
+      subject.empty() ? std::string(method) : std::string(method) + " " + std::string(subject);
+  // Waiting for the bus (another call holding it) is part of what the caller waited.
+  const auto started = std::chrono::steady_clock::now();
   std::lock_guard lock(bus_mutex_);
   Result<Value> result = fail(ErrorCode::kUnavailable, "");
   // A connection found broken is replaced and the call sent once more: every call this class
@@ -83,6 +89,10 @@ auto SystemdUnitManager::call(std::string_view what, Body&& body) {
     if (result || result.error().code != ErrorCode::kUnavailable) break;
     bus_.reset();
   }
+  if (options_.metrics) {
+    options_.metrics->duration(method).observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   return result;
 }
 
@@ -92,7 +102,7 @@ Status SystemdUnitManager::load(std::string_view name, const unit::UnitFile& fil
   if (auto written = directory_->write(name, file.serialize()); !written) return written;
 
   const std::vector<std::string> paths{path->string()};
-  auto linked = call("LinkUnitFiles " + in_quotes(path->string()), [&](sdbus::IProxy& manager) {
+  auto linked = call("LinkUnitFiles", in_quotes(path->string()), [&](sdbus::IProxy& manager) {
     UnitFileChanges changes;
     manager.callMethod("LinkUnitFiles")
         .onInterface(kManagerInterface)
@@ -106,19 +116,18 @@ Status SystemdUnitManager::load(std::string_view name, const unit::UnitFile& fil
   }
 
   if (file.find_section("Install") != nullptr) {
-    auto enabled =
-        call("EnableUnitFiles " + in_quotes(path->string()), [&](sdbus::IProxy& manager) {
-          bool carries_install_info = false;
-          UnitFileChanges changes;
-          manager.callMethod("EnableUnitFiles")
-              .onInterface(kManagerInterface)
-              .withArguments(paths, /*runtime=*/true, /*force=*/true)
-              .storeResultsTo(carries_install_info, changes);
-        });
+    auto enabled = call("EnableUnitFiles", in_quotes(path->string()), [&](sdbus::IProxy& manager) {
+      bool carries_install_info = false;
+      UnitFileChanges changes;
+      manager.callMethod("EnableUnitFiles")
+          .onInterface(kManagerInterface)
+          .withArguments(paths, /*runtime=*/true, /*force=*/true)
+          .storeResultsTo(carries_install_info, changes);
+    });
     if (!enabled) {
       // Best effort: the error worth returning is the enable failure, not a clean-up failure.
       const std::vector<std::string> names{std::string(name)};
-      (void)call("DisableUnitFiles " + in_quotes(name), [&](sdbus::IProxy& manager) {
+      (void)call("DisableUnitFiles", in_quotes(name), [&](sdbus::IProxy& manager) {
         UnitFileChanges changes;
         manager.callMethod("DisableUnitFiles")
             .onInterface(kManagerInterface)
@@ -139,7 +148,7 @@ Status SystemdUnitManager::unload(std::string_view name) {
   if (auto stopped = queue_job("StopUnit", name); !ok_or_not_found(stopped)) return stopped;
 
   const std::vector<std::string> names{std::string(name)};
-  auto disabled = call("DisableUnitFiles " + in_quotes(name), [&](sdbus::IProxy& manager) {
+  auto disabled = call("DisableUnitFiles", in_quotes(name), [&](sdbus::IProxy& manager) {
     UnitFileChanges changes;
     manager.callMethod("DisableUnitFiles")
         .onInterface(kManagerInterface)
@@ -149,7 +158,7 @@ Status SystemdUnitManager::unload(std::string_view name) {
   if (!ok_or_not_found(disabled)) return disabled;
 
   // Not loaded (NoSuchUnit) or not failed are both fine: there is no failed state to clear.
-  auto reset = call("ResetFailedUnit " + in_quotes(name), [&](sdbus::IProxy& manager) {
+  auto reset = call("ResetFailedUnit", in_quotes(name), [&](sdbus::IProxy& manager) {
     manager.callMethod("ResetFailedUnit")
         .onInterface(kManagerInterface)
         .withArguments(std::string(name))
@@ -163,7 +172,7 @@ Status SystemdUnitManager::unload(std::string_view name) {
 }
 
 Status SystemdUnitManager::reload() {
-  return call("Reload", [](sdbus::IProxy& manager) {
+  return call("Reload", "", [](sdbus::IProxy& manager) {
     manager.callMethod("Reload").onInterface(kManagerInterface).storeResultsTo();
   });
 }
@@ -177,7 +186,7 @@ Status SystemdUnitManager::queue_job(const char* method, std::string_view name) 
     return fail(ErrorCode::kInvalidArgument,
                 "unit " + in_quotes(name) + ": " + valid.error().message);
   }
-  return call(std::string(method) + " " + in_quotes(name), [&](sdbus::IProxy& manager) {
+  return call(method, in_quotes(name), [&](sdbus::IProxy& manager) {
     sdbus::ObjectPath job;
     manager.callMethod(method)
         .onInterface(kManagerInterface)
@@ -210,7 +219,7 @@ Result<std::map<std::string, agent::UnitStatus>> SystemdUnitManager::statuses(
     const std::vector<std::string> batch(
         valid.begin() + static_cast<std::ptrdiff_t>(begin),
         valid.begin() + static_cast<std::ptrdiff_t>(std::min(valid.size(), begin + kStatusBatch)));
-    auto rows = call("ListUnitsByNames", [&](sdbus::IProxy& manager) {
+    auto rows = call("ListUnitsByNames", "", [&](sdbus::IProxy& manager) {
       std::vector<internal::UnitRow> rows;
       manager.callMethod("ListUnitsByNames")
           .onInterface(kManagerInterface)

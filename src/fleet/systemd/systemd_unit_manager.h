@@ -92,10 +92,11 @@ class SystemdUnitManager : public agent::UnitManager {
  private:
   SystemdUnitManager(SystemdOptions options, internal::ManagerConnection bus);
 
-  // Runs `body` against systemd's manager object, one call at a time; a broken connection is
-  // replaced and `body` run once more. `what` names the call in errors.
+  // Runs `body`, which calls the D-Bus `method` of systemd's manager object, one call at a time;
+  // a broken connection is replaced and `body` run once more. `method` and `subject` (what it
+  // acts on, may be empty) name the call in errors; the call is timed under `method`.
   template <class Body>
-  auto call(std::string_view what, Body&& body);
+  auto call(std::string_view method, std::string_view subject, Body&& body);
   Status queue_job(const char* method, std::string_view name);
 
   const SystemdOptions options_;

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fleet/metrics/fleet_metrics.h"
 #include "fleet/unit/unit_file.h"
 
 #include "fixtures/eventually.h"
@@ -117,7 +118,8 @@ class SystemdUnitManagerTest : public ::testing::Test {
   SystemdOptions options() const {
     return {.units_directory = units_directory_,
             .bus_address = cluster_->system_bus_address(0),
-            .systemd_root = "/proc/" + std::to_string(cluster_->machines()[0].leader) + "/root"};
+            .systemd_root = "/proc/" + std::to_string(cluster_->machines()[0].leader) + "/root",
+            .metrics = &dbus_metrics_};
   }
 
   // Where the test (on the host) finds a file systemd sees at `path`.
@@ -151,6 +153,9 @@ class SystemdUnitManagerTest : public ::testing::Test {
   static inline std::unique_ptr<NspawnCluster> cluster_;
   static inline std::string boot_error_;
   fs::path units_directory_;
+  // Mutable: options() is const, and the manager it configures counts into them.
+  mutable metrics::Registry metrics_;
+  mutable metrics::DbusMetrics dbus_metrics_{metrics_};
   std::unique_ptr<SystemdUnitManager> manager_;
 };
 
@@ -162,6 +167,13 @@ TEST_F(SystemdUnitManagerTest, LoadedServiceStartsAndReportsLoadedActiveRunning)
   EXPECT_EQ(status("sleeper.service"), active_running()) << describe(status("sleeper.service"));
   auto file = on_host(units_directory_ / "sleeper.service");
   EXPECT_EQ(fs::status(file).permissions(), fs::perms(0644));
+  // Each call of launch() and status() was timed under its D-Bus method.
+  for (const char* method : {"LinkUnitFiles", "Reload", "StartUnit", "ListUnitsByNames"}) {
+    const auto timed = dbus_metrics_.duration(method).snapshot();
+    EXPECT_GE(timed.count, 1u) << method;
+    EXPECT_GT(timed.sum, 0) << method;
+  }
+  EXPECT_EQ(dbus_metrics_.duration("StopUnit").snapshot().count, 0u);
 }
 
 TEST_F(SystemdUnitManagerTest, WatchReportsStartAndStopFromSignalsWithoutRepeats) {

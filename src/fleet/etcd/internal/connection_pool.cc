@@ -63,6 +63,7 @@ Result<std::unique_ptr<ConnectionPool>> ConnectionPool::create(const ClientOptio
   pool->username_ = options.username;
   pool->password_ = options.password;
   pool->request_timeout_ = options.request_timeout;
+  pool->metrics_ = options.metrics;
   for (auto& endpoint : *endpoints) {
     auto credentials =
         endpoint.tls ? grpc::SslCredentials(ssl) : grpc::InsecureChannelCredentials();

@@ -66,6 +66,8 @@ class ConnectionPool {
 
   std::chrono::milliseconds request_timeout() const { return request_timeout_; }
   std::string all_urls() const;
+  // ClientOptions::metrics: null when nothing is counted.
+  metrics::EtcdMetrics* metrics() const { return metrics_; }
 
  private:
   ConnectionPool() = default;
@@ -74,6 +76,7 @@ class ConnectionPool {
   std::string username_;
   std::string password_;
   std::chrono::milliseconds request_timeout_{};
+  metrics::EtcdMetrics* metrics_ = nullptr;
 
   mutable std::mutex mu_;
   size_t preferred_ = 0;  // guarded by mu_

@@ -1,14 +1,19 @@
-// The one path every unary etcd request takes: deadline, auth token, failover, error mapping.
+// The one path every unary etcd request takes: deadline, auth token, failover, error mapping,
+// metrics.
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <string_view>
 
 #include "fleet/etcd/internal/connection_pool.h"
 #include "fleet/etcd/internal/grpc_error.h"
+#include "fleet/metrics/fleet_metrics.h"
 
 namespace fleet::etcd::internal {
+
+using Method = metrics::EtcdMetrics::Method;
 
 // Calls `method` of the service `stub` on the preferred endpoint. When an endpoint is unavailable
 // the next one is tried, round after round, until the request timeout; an expired auth token is
@@ -24,10 +29,10 @@ namespace fleet::etcd::internal {
 // at once, and the request moves on, instead of holding it until etcd's own timeout while raft
 // drops its proposals.
 template <class Stub, class Request, class Response>
-Result<Response> unary_call(ConnectionPool& pool, std::unique_ptr<Stub> Connection::*stub,
-                            grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                                         Response*),
-                            const Request& request, std::string_view what) {
+Result<Response> call_with_failover(ConnectionPool& pool, std::unique_ptr<Stub> Connection::*stub,
+                                    grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                 const Request&, Response*),
+                                    const Request& request, std::string_view what) {
   using Clock = std::chrono::system_clock;
   const auto deadline = Clock::now() + pool.request_timeout();
   const auto attempt_timeout =
@@ -67,6 +72,22 @@ Result<Response> unary_call(ConnectionPool& pool, std::unique_ptr<Stub> Connecti
       pool.pause(pool.preferred(), std::min(left, std::chrono::milliseconds(100)));
     }
   }
+}
+
+// call_with_failover(), timed as one request of `label` from the caller's side: an answer that
+// took two endpoints and a token renewal is one slow request, which is what the caller waited.
+template <class Stub, class Request, class Response>
+Result<Response> unary_call(ConnectionPool& pool, std::unique_ptr<Stub> Connection::*stub,
+                            grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                         Response*),
+                            const Request& request, Method label, std::string_view what) {
+  auto* metrics = pool.metrics();
+  if (!metrics) return call_with_failover(pool, stub, method, request, what);
+  const auto started = std::chrono::steady_clock::now();
+  auto result = call_with_failover(pool, stub, method, request, what);
+  metrics->observe(label, std::chrono::steady_clock::now() - started,
+                   result ? ErrorCode::kOk : result.error().code);
+  return result;
 }
 
 }  // namespace fleet::etcd::internal
