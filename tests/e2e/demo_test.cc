@@ -79,6 +79,8 @@ TEST(DemoTest, RunsEveryExampleWhereItBelongsAndTheClusterGoesWithoutATrace) {
   const auto journal = out.find("$ fleetctl journal -f hello.service");
   ASSERT_NE(journal, std::string::npos) << out;
   EXPECT_THAT(out.substr(journal), ::testing::ContainsRegex("Hello, world(.|\n)*Hello, world"));
+  // Where to open the dashboard: machine 1's fleetd (dashboard_test checks the page itself).
+  EXPECT_THAT(out, ::testing::HasSubstr("http://" + cluster->machines()[0].address + ":49153/"));
 
   const ClusterFootprint footprint(*cluster);
   cluster.reset();  // scripts/cluster down, as the demo's last lines tell a user
